@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Safe start of the privileged front ends (setgid jitadm, setuid
+ * jitlogview).  MUST (SECURITY.md "Process start"):
+ *  - cope with argc == 0 and never write into argv;
+ *  - make fds 0, 1, 2 valid (open /dev/null) before anything else and close
+ *    every other inherited fd;
+ *  - clearenv() and rebuild a fixed environment (PATH, LC_ALL=C, TZ=UTC);
+ *  - chdir("/");
+ *  - disable core dumps and stay non-dumpable;
+ *  - refuse to run half-privileged (no_new_privs set, or the expected
+ *    privilege not in effect) with a clear message;
+ *  - refuse tiny resource limits cleanly.
+ */
+#ifndef JITLOG_PROC_H
+#define JITLOG_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "jitlog/common.h"
+
+/* Steps 1-5 above.  0 or -errno with err set; the caller exits 3. */
+int jl_proc_sanitize(struct jl_error *err);
+/* Re-assert non-dumpable (after any credential change). 0 or -errno. */
+int jl_proc_nodump(void);
+/*
+ * Half-privileged check: fails with -EPERM when no_new_privs is set, or
+ * when want_euid/want_egid ((uid_t)-1/(gid_t)-1: don't care) is not in
+ * effect although the binary is installed with that privilege.
+ */
+int jl_proc_check_privileged(uid_t want_euid, gid_t want_egid,
+    struct jl_error *err);
+/* Minimum file descriptors needed to run; refuse below (RLIMIT_NOFILE). */
+int jl_proc_check_limits(unsigned min_nofile, struct jl_error *err);
+
+#endif
