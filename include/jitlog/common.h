@@ -42,6 +42,16 @@ int jl_buf_steal(struct jl_buf *b, char **ret);
 int jl_json_str(struct jl_buf *b, const char *s);	/* NULL -> null */
 int jl_json_time(struct jl_buf *b, int64_t t);	/* 0 -> null, else RFC 3339 */
 
+/*
+ * Decode one UTF-8 sequence at p[0..len) (Unicode 15, table 3-7: no
+ * overlongs, surrogates or code points over U+10FFFF).  Returns its length
+ * (1-4) and sets *ret_cp; 0 if p[0..len) is a valid but incomplete prefix
+ * (len == 0 included); or -n, n >= 1, if the first n bytes are the maximal
+ * ill-formed subpart, to be treated as invalid before decoding resumes at
+ * p[n].
+ */
+int jl_utf8_decode(const void *p, size_t len, uint32_t *ret_cp);
+
 #define JL_FREE(p)                                                             \
 	do {                                                                   \
 		free(p);                                                       \
