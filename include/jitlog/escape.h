@@ -8,6 +8,13 @@
  * U+2066-2069, U+FEFF, U+2028, U+2029, U+061C) as \u{NNNN}.  A backslash
  * is written as-is.  The output is always valid UTF-8, and it does not
  * depend on how the input is split into chunks.
+ *
+ * Also made visible, as invisible characters used for spoofing and
+ * smuggling: U+00AD, U+115F, U+1160, U+180E, U+2060-206F, U+3164, U+FFA0,
+ * U+FFF9-FFFB and the tags U+E0000-E007F.  \xNN uses lower-case hex (one
+ * per offending byte; a broken sequence is its maximal ill-formed subpart,
+ * decoding resumes at the next byte: "\xE2\x82" "A" -> "\xe2\x82A");
+ * \u{NNNN} upper-case hex, at least 4 digits.
  */
 #ifndef JITLOG_ESCAPE_H
 #define JITLOG_ESCAPE_H
