@@ -49,6 +49,20 @@ nss_bufsize(int which)
 }
 
 /*
+ * The error number of a get*_r call that returned r.  They return an
+ * error number, but some backends (nss_wrapper, old modules) return -1
+ * and set errno instead: never let that pass as success or as a
+ * positive "found".
+ */
+static int
+nss_errno(int r)
+{
+	if (r >= 0)
+		return r;
+	return errno > 0 ? errno : EIO;
+}
+
+/*
  * Look up a passwd entry by name (when name != NULL) or by uid, growing
  * the buffer on ERANGE up to JL_NSS_BUF_MAX.  On 0, *ret_buf holds the
  * strings pw points into (caller frees).  -ENOENT when there is no entry.
@@ -69,16 +83,16 @@ lookup_pw(const char *name, uid_t uid, struct passwd *pw, char **ret_buf)
 		}
 		buf = nbuf;
 		res = NULL;
+		errno = 0;
 		if (name != NULL)
-			r = getpwnam_r(name, pw, buf, len, &res);
+			r = nss_errno(getpwnam_r(name, pw, buf, len, &res));
 		else
-			r = getpwuid_r(uid, pw, buf, len, &res);
-		if (r == EINTR)
-			continue;
+			r = nss_errno(getpwuid_r(uid, pw, buf, len, &res));
 		if (r != ERANGE || len >= JL_NSS_BUF_MAX)
 			break;
 		len = len * 2 > JL_NSS_BUF_MAX ? JL_NSS_BUF_MAX : len * 2;
 	}
+	/* ENOENT from a backend that reports "no entry" so is -ENOENT too. */
 	if (r != 0) {
 		r = -r;
 		goto out;
@@ -227,18 +241,18 @@ lookup_gid(const char *group, gid_t *ret)
 		}
 		buf = nbuf;
 		res = NULL;
-		r = getgrnam_r(group, &gr, buf, len, &res);
-		if (r == EINTR)
-			continue;
+		errno = 0;
+		r = nss_errno(getgrnam_r(group, &gr, buf, len, &res));
 		if (r != ERANGE || len >= JL_NSS_BUF_MAX)
 			break;
 		len = len * 2 > JL_NSS_BUF_MAX ? JL_NSS_BUF_MAX : len * 2;
 	}
-	if (r != 0) {
+	/* Some backends (nss_wrapper, ...) say ENOENT for "no such group". */
+	if (r != 0 && r != ENOENT) {
 		r = -r;
 		goto out;
 	}
-	if (res == NULL) {
+	if (r == ENOENT || res == NULL) {
 		r = 0;
 		goto out;
 	}
