@@ -10,8 +10,9 @@
  * - jl_utf8_decode accepts exactly the well-formed sequences of Unicode
  *   table 3-7 (no overlong forms, surrogates, or code points > U+10FFFF);
  * - jl_json_str always writes valid JSON in valid UTF-8 whatever the input
- *   bytes (invalid UTF-8 becomes U+FFFD), with every C0/C1 control, DEL,
- *   and U+2028/U+2029 written as \uXXXX.
+ *   bytes (invalid UTF-8 becomes U+FFFD), with every code point that
+ *   jl_codepoint_unsafe() flags (C0, DEL, C1, bidi, invisible, U+2028/9)
+ *   written as \uXXXX.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -21,6 +22,7 @@
 #include <time.h>
 
 #include "jitlog/common.h"
+#include "jitlog/escape.h"
 
 #define BUF_MINCAP 64
 
@@ -242,11 +244,18 @@ json_codepoint(struct jl_buf *b, uint32_t cp, const char *raw, size_t n)
 	default:
 		break;
 	}
-	/* C0, DEL, C1; U+2028/9 end a line in JavaScript. */
-	if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 ||
-	    cp == 0x2029)
+	/*
+	 * Controls, bidi and invisible characters are escaped too (the same
+	 * set the terminal escaper shows), so JSON printed on a terminal is
+	 * as safe as the human output; U+2028/9 also end a line in JS.
+	 */
+	if (!jl_codepoint_unsafe(cp))
+		return jl_buf_append(b, raw, n);
+	if (cp < 0x10000)
 		return jl_buf_printf(b, "\\u%04x", (unsigned)cp);
-	return jl_buf_append(b, raw, n);
+	cp -= 0x10000;
+	return jl_buf_printf(b, "\\u%04x\\u%04x", 0xD800 + (unsigned)(cp >> 10),
+	    0xDC00 + (unsigned)(cp & 0x3FF));
 }
 
 /*

@@ -54,14 +54,19 @@ static const struct {
 bool
 jl_codepoint_unsafe(uint32_t cp)
 {
-	size_t i;
+	size_t lo = 0, hi = sizeof(unsafe_ranges) / sizeof(unsafe_ranges[0]);
+	size_t mid;
 
 	if (cp > 0x10FFFF)
 		return true;
-	for (i = 0; i < sizeof(unsafe_ranges) / sizeof(unsafe_ranges[0]); i++) {
-		if (cp < unsafe_ranges[i].lo)
-			return false;
-		if (cp <= unsafe_ranges[i].hi)
+	/* Binary search: the viewer asks for every non-ASCII character. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cp < unsafe_ranges[mid].lo)
+			hi = mid;
+		else if (cp > unsafe_ranges[mid].hi)
+			lo = mid + 1;
+		else
 			return true;
 	}
 	return false;

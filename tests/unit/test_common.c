@@ -159,6 +159,11 @@ test_json_str(void)
 	T_JSON("a\xE2\x80\xA8"
 	       "b\xE2\x80\xA9",
 	    "\"a\\u2028b\\u2029\"");
+	/* Bidi and invisible characters, as \u escapes (pairs above BMP). */
+	T_JSON("\xE2\x80\xAE\xE2\x81\xA6\xEF\xBB\xBF\xE2\x80\x8B",
+	    "\"\\u202e\\u2066\\ufeff\\u200b\"");
+	T_JSON("\xF3\xA0\x81\x81", "\"\\udb40\\udc41\""); /* tag A */
+	T_JSON("\xC2\xA0\xE2\x82\xAC", "\"\xC2\xA0\xE2\x82\xAC\"");
 	/* Invalid UTF-8 -> U+FFFD per maximal subpart. */
 	T_JSON("\xFF", "\"\xEF\xBF\xBD\"");
 	T_JSON("\x9B"
