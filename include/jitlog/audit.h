@@ -7,7 +7,10 @@
  *
  * (hash[0] = 32 zero bytes).  canonical() is a length-prefixed encoding of
  * seq, at, event, grant_id, actor, user, resource and detail, so that no
- * two different events encode alike.  Editing, deleting, inserting or
+ * two different events encode alike: each field is an 8-byte big-endian
+ * length and its bytes; integers are 8 bytes big-endian; an absent (NULL)
+ * string has length 2^64-1 and no bytes.  The hash is stored as lowercase
+ * hex.  Editing, deleting, inserting or
  * reordering rows breaks the chain at the first touched row.
  */
 #ifndef JITLOG_AUDIT_H

@@ -10,10 +10,15 @@
 #define JITLOG_JOURNAL_H
 
 #include "jitlog/audit.h"
+#include "jitlog/common.h"
 
 /* 0 or -errno.  ident: "jitadm", "jitlogview", "pam_jitlog". */
 int jl_journal_emit(const char *ident, const struct jl_event *ev);
-/* The MESSAGE_ID (32 hex chars) of an event type, NULL if unknown. */
+/* The MESSAGE_ID (32 hex chars) of an event type, NULL if unknown.
+ * etc/jitlog.catalog documents each id for journalctl -x. */
 const char *jl_journal_message_id(const char *event);
+/* The MESSAGE text of ev (one line, user text escaped, at most 4096
+ * bytes) appended to out.  0 or -ENOMEM. */
+int jl_journal_message(const struct jl_event *ev, struct jl_buf *out);
 
 #endif

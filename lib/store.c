@@ -1,0 +1,612 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The store: opening, creating and migrating the SQLite database that
+ * holds grants, approvals, sessions, views and the audit chain, plus
+ * transactions and the mapping of SQLite errors to -errno.  The grant,
+ * audit and session operations live in store_grant.c, store_audit.c and
+ * store_session.c; the schema in store_schema.c.
+ *
+ * MUST (SECURITY.md "The store"):
+ *  - before SQLite touches anything, check the directory (opened with
+ *    O_DIRECTORY|O_NOFOLLOW, then fstat: owner, group, not writable by
+ *    others) and the file and its -journal/-wal/-shm companions (opened
+ *    with O_NOFOLLOW relative to that directory fd, then fstat: regular,
+ *    one link, owner and group, no access for others).  Whoever can write
+ *    the directory can plant a hot journal, so a trusted directory is what
+ *    makes the later open by path safe;
+ *  - open with SQLITE_OPEN_NOFOLLOW, DEFENSIVE on, trusted schema off,
+ *    extension loading off, double-quoted strings off, temp_store=MEMORY,
+ *    no mmap (a truncated file would raise SIGBUS);
+ *  - WAL with synchronous=FULL and a bounded busy timeout;
+ *  - refuse a schema that is not the current one (-EPROTO);
+ *  - map every failure to -errno: a corrupt file is -EIO, never a crash.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jitlog/store.h"
+#include "store_impl.h"
+
+#define DEFAULT_BUSY_MS 2000
+
+/* Companion files SQLite may open next to the store; each one is checked
+ * like the store itself when it exists. */
+static const char *const companions[] = { "-journal", "-wal", "-shm" };
+
+static int
+errno_from_rc(sqlite3 *db, int rc)
+{
+	int sys = db != NULL ? sqlite3_system_errno(db) : 0;
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return -EIO;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_CONSTRAINT:
+	case SQLITE_MISMATCH:
+	case SQLITE_RANGE:
+	case SQLITE_TOOBIG:
+		return -EINVAL;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EPERM;
+	case SQLITE_CANTOPEN:
+		return sys == EACCES || sys == EPERM ? -EACCES : -ENOENT;
+	case SQLITE_IOERR:
+		/* Keep what the kernel said when it is telling: ENOSPC,
+		 * EFBIG, EDQUOT come back from write() as IOERR_WRITE. */
+		if (rc == SQLITE_IOERR_NOMEM)
+			return -ENOMEM;
+		if (sys == ENOSPC || sys == EFBIG || sys == EDQUOT)
+			return -sys;
+		return -EIO;
+	default:
+		return -EIO;
+	}
+}
+
+/* Contract: see store_impl.h. */
+int
+jl_store_error(sqlite3 *db, int rc, struct jl_error *err, const char *what)
+{
+	int e = errno_from_rc(db, rc);
+	const char *msg = db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+
+	switch (rc & 0xff) {
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return jl_error_set(err, e, "%s: store is corrupt (%s)", what,
+		    msg);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return jl_error_set(err, e,
+		    "%s: store is busy (locked by another process)", what);
+	case SQLITE_CONSTRAINT:
+		return jl_error_set(err, e, "%s: invalid value (%s)", what,
+		    msg);
+	default:
+		return jl_error_set(err, e, "%s: %s", what, msg);
+	}
+}
+
+/* Contract: see store_impl.h. */
+int
+jl_store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **ret,
+    struct jl_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return jl_store_error(db, rc, err, "store");
+	}
+	*ret = s;
+	return 0;
+}
+
+/* Contract: see store_impl.h. */
+int
+jl_store_exec(sqlite3 *db, const char *sql, struct jl_error *err)
+{
+	int rc;
+
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return jl_store_error(db, rc, err, "store");
+	return 0;
+}
+
+/* Contract: see store_impl.h. */
+int
+jl_store_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+/* Contract: see store_impl.h. */
+int
+jl_store_bind_id(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v == 0)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_int64(s, i, v);
+}
+
+/* Contract: see store_impl.h. */
+int
+jl_store_col_dup(sqlite3_stmt *s, int i, char **ret)
+{
+	const unsigned char *t;
+	char *p;
+	int n;
+
+	if (sqlite3_column_type(s, i) == SQLITE_NULL) {
+		*ret = NULL;
+		return 0;
+	}
+	t = sqlite3_column_text(s, i);
+	n = sqlite3_column_bytes(s, i);
+	if (t == NULL || n < 0)
+		return -ENOMEM;
+	p = malloc((size_t)n + 1);
+	if (p == NULL)
+		return -ENOMEM;
+	memcpy(p, t, (size_t)n);
+	p[n] = '\0';
+	*ret = p;
+	return 0;
+}
+
+/* Contract: default options: owner 0, any group, busy 2000 ms, rw. */
+void
+jl_store_opts_default(struct jl_store_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->owner = 0;
+	o->group = (gid_t)-1;
+	o->busy_ms = DEFAULT_BUSY_MS;
+	o->readonly = false;
+}
+
+/* "dir/base" -> malloc'd "dir" (or ".") and a pointer to base. */
+static int
+split_path(const char *path, char **ret_dir, const char **ret_base,
+    struct jl_error *err)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+
+	if (slash == NULL) {
+		dir = strdup(".");
+		slash = path - 1;
+	} else if (slash == path) {
+		dir = strdup("/");
+	} else {
+		dir = strndup(path, (size_t)(slash - path));
+	}
+	if (dir == NULL)
+		return -ENOMEM;
+	if (slash[1] == '\0' || strcmp(slash + 1, ".") == 0 ||
+	    strcmp(slash + 1, "..") == 0) {
+		free(dir);
+		return jl_error_set(err, EINVAL, "%s: not a file name", path);
+	}
+	*ret_dir = dir;
+	*ret_base = slash + 1;
+	return 0;
+}
+
+static int
+check_dir(int dfd, const char *dir, const struct jl_store_opts *o,
+    struct jl_error *err)
+{
+	struct stat sb;
+
+	if (fstat(dfd, &sb) < 0)
+		return jl_error_set(err, errno, "%s: %s", dir, strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return jl_error_set(err, EPERM, "%s: not a directory", dir);
+	if (o->owner == (uid_t)-1)
+		return 0;
+	if (sb.st_uid != o->owner)
+		return jl_error_set(err, EPERM,
+		    "%s: owned by uid %u, expected %u (unsafe store directory)",
+		    dir, (unsigned)sb.st_uid, (unsigned)o->owner);
+	if (o->group != (gid_t)-1 && sb.st_gid != o->group)
+		return jl_error_set(err, EPERM,
+		    "%s: group %u, expected %u (unsafe store directory)", dir,
+		    (unsigned)sb.st_gid, (unsigned)o->group);
+	if (sb.st_mode & S_IWOTH)
+		return jl_error_set(err, EPERM,
+		    "%s: writable by others (unsafe store directory)", dir);
+	return 0;
+}
+
+/*
+ * One file in the store directory.  The owner of a companion file is not
+ * checked: SQLite creates -wal and -shm with the euid of whichever
+ * process opened the store first, which for setgid jitadm is the calling
+ * user (SQLite copies the store's mode and, in a setgid directory, the
+ * group).  Requiring root there would let any user lock everyone out by
+ * killing their own jitadm.  What the check keeps: regular file, one
+ * link, the store's group, no access for others -- and only jitlog-group
+ * processes can create files in the checked directory at all.
+ */
+static int
+check_file(int dfd, const char *name, const struct jl_store_opts *o,
+    bool companion, bool must_exist, struct jl_error *err)
+{
+	struct stat sb;
+	int fd, r = 0;
+
+	fd = openat(dfd, name,
+	    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return jl_error_set(err, EPERM, "%s: is a symlink",
+			    name);
+		if (errno == ENOENT && must_exist)
+			return jl_error_set(err, ENOENT,
+			    "%s: store does not exist (run \"jitadm init\")",
+			    name);
+		if (errno == ENOENT)
+			return 0;
+		return jl_error_set(err, errno, "%s: %s", name,
+		    strerror(errno));
+	}
+	if (fstat(fd, &sb) < 0) {
+		r = jl_error_set(err, errno, "%s: %s", name, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		r = jl_error_set(err, EPERM, "%s: not a regular file", name);
+		goto out;
+	}
+	if (sb.st_nlink != 1) {
+		r = jl_error_set(err, EPERM, "%s: has %lu links, expected 1",
+		    name, (unsigned long)sb.st_nlink);
+		goto out;
+	}
+	if (o->owner == (uid_t)-1)
+		goto out;
+	if (!companion && sb.st_uid != o->owner) {
+		r = jl_error_set(err, EPERM, "%s: owned by uid %u, expected %u",
+		    name, (unsigned)sb.st_uid, (unsigned)o->owner);
+		goto out;
+	}
+	if (o->group != (gid_t)-1 && sb.st_gid != o->group) {
+		r = jl_error_set(err, EPERM, "%s: group %u, expected %u", name,
+		    (unsigned)sb.st_gid, (unsigned)o->group);
+		goto out;
+	}
+	if (sb.st_mode & (S_IRWXO))
+		r = jl_error_set(err, EPERM,
+		    "%s: accessible by others (mode %o)", name,
+		    (unsigned)(sb.st_mode & 07777));
+out:
+	close(fd);
+	return r;
+}
+
+/* The directory, the store and its companions, before SQLite opens.  A
+ * missing store is an error only when must_exist. */
+static int
+check_paths(const char *path, const struct jl_store_opts *o, bool must_exist,
+    struct jl_error *err)
+{
+	char *dir = NULL, name[4096];
+	const char *base = NULL;
+	size_t i;
+	int dfd = -1, r;
+
+	r = split_path(path, &dir, &base, err);
+	if (r < 0)
+		goto out;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0) {
+		if (errno == ELOOP || errno == ENOTDIR)
+			r = jl_error_set(err, EPERM,
+			    "%s: not a directory or a symlink", dir);
+		else
+			r = jl_error_set(err, errno, "%s: %s", dir,
+			    strerror(errno));
+		goto out;
+	}
+	r = check_dir(dfd, dir, o, err);
+	if (r < 0)
+		goto out;
+	r = check_file(dfd, base, o, false, must_exist, err);
+	for (i = 0; r == 0 && i < sizeof(companions) / sizeof(*companions);
+	     i++) {
+		if ((size_t)snprintf(name, sizeof(name), "%s%s", base,
+		        companions[i]) >= sizeof(name)) {
+			r = jl_error_set(err, ENAMETOOLONG, "%s: name too long",
+			    path);
+			break;
+		}
+		r = check_file(dfd, name, o, true, false, err);
+	}
+out:
+	if (dfd >= 0)
+		close(dfd);
+	free(dir);
+	return r;
+}
+
+/* Connection settings shared by open and init. */
+static int
+configure(sqlite3 *db, int busy_ms, bool readonly, struct jl_error *err)
+{
+	static const int off[] = { SQLITE_DBCONFIG_TRUSTED_SCHEMA,
+		SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, SQLITE_DBCONFIG_DQS_DML,
+		SQLITE_DBCONFIG_DQS_DDL };
+	size_t i;
+	int r, rc;
+
+	rc = sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	for (i = 0; rc == SQLITE_OK && i < sizeof(off) / sizeof(*off); i++)
+		rc = sqlite3_db_config(db, off[i], 0, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_busy_timeout(db, busy_ms);
+	if (rc != SQLITE_OK)
+		return jl_store_error(db, rc, err, "configuring the store");
+	r = jl_store_exec(db,
+	    "PRAGMA temp_store = MEMORY;"
+	    "PRAGMA mmap_size = 0;"
+	    "PRAGMA cell_size_check = ON;"
+	    "PRAGMA foreign_keys = ON;"
+	    "PRAGMA trusted_schema = OFF;",
+	    err);
+	if (r < 0 || readonly)
+		return r;
+	return jl_store_exec(db,
+	    "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = FULL;",
+	    err);
+}
+
+static int
+check_version(sqlite3 *db, struct jl_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int r, rc, v;
+
+	r = jl_store_prepare(db, "PRAGMA user_version", &s, err);
+	if (r < 0)
+		goto out;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		r = jl_store_error(db, rc, err, "reading the schema version");
+		goto out;
+	}
+	v = sqlite3_column_int(s, 0);
+	if (v != JL_SCHEMA_VERSION)
+		r = jl_error_set(err, EPROTO,
+		    "store schema version %d, expected %d (run \"jitadm init\")",
+		    v, JL_SCHEMA_VERSION);
+out:
+	sqlite3_finalize(s);
+	return r;
+}
+
+static int
+open_db(const char *path, int flags, sqlite3 **ret, struct jl_error *err)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	flags |=
+	    SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+	rc = sqlite3_open_v2(path, &db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		rc = jl_store_error(db, rc, err, path);
+		sqlite3_close(db);
+		return rc;
+	}
+	*ret = db;
+	return 0;
+}
+
+/* Contract: see store.h. */
+int
+jl_store_open(const char *path, const struct jl_store_opts *o,
+    struct jl_store **ret, struct jl_error *err)
+{
+	struct jl_store_opts def;
+	struct jl_store *st = NULL;
+	sqlite3 *db = NULL;
+	int r;
+
+	if (o == NULL) {
+		jl_store_opts_default(&def);
+		o = &def;
+	}
+	r = check_paths(path, o, true, err);
+	if (r < 0)
+		goto out;
+	r = open_db(path,
+	    o->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, &db,
+	    err);
+	if (r < 0)
+		goto out;
+	r = configure(db, o->busy_ms > 0 ? o->busy_ms : DEFAULT_BUSY_MS,
+	    o->readonly, err);
+	if (r < 0)
+		goto out;
+	r = check_version(db, err);
+	if (r < 0)
+		goto out;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	st->db = db;
+	st->readonly = o->readonly;
+	db = NULL;
+	*ret = st;
+out:
+	sqlite3_close(db);
+	return r;
+}
+
+/*
+ * Create the file for init: O_EXCL so that nothing planted is adopted,
+ * mode 0660 whatever the umask, root:gid when run as root.  An existing
+ * file is accepted when it is a regular file with one link (and, for
+ * root, owned by root).
+ */
+static int
+create_file(const char *path, gid_t gid, struct jl_error *err)
+{
+	struct stat sb;
+	int fd, r = 0;
+
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0660);
+	if (fd >= 0) {
+		if (fchmod(fd, 0660) < 0 ||
+		    (geteuid() == 0 && gid != (gid_t)-1 &&
+		        fchown(fd, 0, gid) < 0))
+			r = jl_error_set(err, errno, "%s: %s", path,
+			    strerror(errno));
+		if (r == 0 && fsync(fd) < 0)
+			r = jl_error_set(err, errno, "%s: %s", path,
+			    strerror(errno));
+		goto out;
+	}
+	if (errno != EEXIST)
+		return jl_error_set(err, errno, "%s: %s", path,
+		    strerror(errno));
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return jl_error_set(err, errno == ELOOP ? EPERM : errno,
+		    "%s: %s", path, strerror(errno));
+	if (fstat(fd, &sb) < 0)
+		r = jl_error_set(err, errno, "%s: %s", path, strerror(errno));
+	else if (!S_ISREG(sb.st_mode) || sb.st_nlink != 1)
+		r = jl_error_set(err, EPERM,
+		    "%s: not a regular file with one link", path);
+	else if (geteuid() == 0 && sb.st_uid != 0)
+		r = jl_error_set(err, EPERM, "%s: not owned by root", path);
+out:
+	close(fd);
+	return r;
+}
+
+/* Contract: see store.h. */
+int
+jl_store_init(const char *path, gid_t gid, struct jl_error *err)
+{
+	struct jl_store_opts o;
+	sqlite3 *db = NULL;
+	int r, from = 0;
+
+	/* The same directory and file checks as open, before and after
+	 * creating; ownership is checked when run as root (jitadm init), not
+	 * in unprivileged tests. */
+	jl_store_opts_default(&o);
+	o.owner = geteuid() == 0 ? 0 : (uid_t)-1;
+	o.group = gid;
+	r = check_paths(path, &o, false, err);
+	if (r < 0)
+		goto out;
+	r = create_file(path, gid, err);
+	if (r < 0)
+		goto out;
+	r = check_paths(path, &o, true, err);
+	if (r < 0)
+		goto out;
+	r = open_db(path, SQLITE_OPEN_READWRITE, &db, err);
+	if (r < 0)
+		goto out;
+	r = configure(db, DEFAULT_BUSY_MS, false, err);
+	if (r < 0)
+		goto out;
+	r = jl_store_exec(db, "BEGIN IMMEDIATE", err);
+	if (r < 0)
+		goto out;
+	from = jl_store_migrate(db, err);
+	if (from < 0) {
+		r = from;
+		goto out;
+	}
+	r = jl_store_exec(db, "COMMIT", err);
+out:
+	if (db != NULL && !sqlite3_get_autocommit(db))
+		(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(db);
+	return r < 0 ? r : from;
+}
+
+/* Contract: NULL-safe; rolls back an open transaction. */
+void
+jl_store_close(struct jl_store *st)
+{
+	if (st == NULL)
+		return;
+	jl_store_rollback(st);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+/* Contract: see store.h. */
+int
+jl_store_begin(struct jl_store *st, struct jl_error *err)
+{
+	int rc;
+
+	if (st->readonly)
+		return jl_error_set(err, EROFS, "store opened read-only");
+	if (!sqlite3_get_autocommit(st->db))
+		return jl_error_set(err, EINVAL,
+		    "a transaction is already open");
+	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return jl_store_error(st->db, rc, err,
+		    "starting a transaction");
+	return 0;
+}
+
+/* Contract: see store.h; on failure the transaction is rolled back. */
+int
+jl_store_commit(struct jl_store *st, struct jl_error *err)
+{
+	int rc;
+
+	if (sqlite3_get_autocommit(st->db))
+		return jl_error_set(err, EINVAL, "no transaction is open");
+	rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		rc = jl_store_error(st->db, rc, err, "committing");
+		jl_store_rollback(st);
+		return rc;
+	}
+	return 0;
+}
+
+/* Contract: see store.h. */
+void
+jl_store_rollback(struct jl_store *st)
+{
+	if (st != NULL && !sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
