@@ -1,0 +1,153 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+#
+# The whole test suite, as CI runs it (.ci/run) and as the README tells
+# you to run it: as root on a Debian 12 machine, from anywhere.
+#
+#  1. tools/deps.sh: the Debian packages;
+#  2. build-asan: ASan+UBSan build, unit tests (ctest -L unit);
+#  3. man pages lint-clean (mandoc -Tlint -Wwarning);
+#  4. C sources clang-format clean;
+#  5. build-test: a -Werror build with test paths compiled in (config,
+#     store and install prefix under /var/tmp/jitlog-test, so the suite
+#     never touches a real installation), then the full ctest suite:
+#     unit, PAM and the integration tests, which install this build
+#     with its real setuid/setgid modes under /var/tmp/jitlog-test and
+#     run it as real users.  The test install is removed afterwards.
+#
+# Every step runs even when an earlier one failed (unless it cannot);
+# the exit status is non-zero if any step failed.
+
+# "sh tools/test.sh" works too: this line is plain sh.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -u
+umask 022
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+
+TEST_ROOT=/var/tmp/jitlog-test
+JOBS=$(nproc 2>/dev/null || echo 2)
+failed=()
+
+banner() {
+	printf '\n==== %s\n' "$*"
+}
+
+# step NAME CMD...: run CMD, remember NAME if it fails.
+step() {
+	local name=$1
+	shift
+	banner "$name"
+	if "$@"; then
+		return 0
+	fi
+	echo "tools/test.sh: step failed: $name" >&2
+	failed+=("$name")
+	return 1
+}
+
+if [ "$(id -u)" = 0 ]; then
+	step "deps" sh tools/deps.sh
+else
+	banner "not root: skipping deps.sh; integration tests will be skipped"
+fi
+
+# ---- sanitizers: unit tests under ASan+UBSan --------------------------------
+asan() {
+	cmake -S . -B build-asan -DJITLOG_SANITIZE=ON -DJITLOG_WERROR=ON \
+	    -DCMAKE_BUILD_TYPE=Debug \
+	    -DJITLOG_CONFIG_PATH=$TEST_ROOT/etc/jitlog.conf \
+	    -DJITLOG_DATABASE_PATH=$TEST_ROOT/state/jitlog.db \
+	    -DCMAKE_INSTALL_PREFIX=$TEST_ROOT/prefix \
+	    -DJITLOG_PAM_DIR=$TEST_ROOT/prefix/lib/security &&
+	    cmake --build build-asan -j "$JOBS" &&
+	    (cd build-asan &&
+		ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0:verify_asan_link_order=0 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		UID_WRAPPER_DISABLE_DEEPBIND=1 PAM_WRAPPER_DISABLE_DEEPBIND=1 \
+		ctest -L unit --output-on-failure -j "$JOBS")
+}
+step "unit tests under ASan+UBSan (build-asan)" asan
+
+# ---- man pages --------------------------------------------------------------
+manlint() {
+	local pages out
+	pages=$(find man -maxdepth 1 -name '*.[1-8]' | sort)
+	if [ -z "$pages" ]; then
+		echo "no man pages in man/"
+		return 1
+	fi
+	# shellcheck disable=SC2086
+	out=$(mandoc -Tlint -Wwarning $pages 2>&1 |
+	    grep -v 'referenced manual not found')
+	if [ -n "$out" ]; then
+		printf '%s\n' "$out"
+		return 1
+	fi
+	echo "lint-clean:" $pages
+}
+step "mandoc -Tlint -Wwarning man/*" manlint
+
+# ---- formatting -------------------------------------------------------------
+format() {
+	local files bad=0 f
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		files=$(git ls-files -- '*.c' '*.h')
+	else
+		files=$(find . -path './build*' -prune -o \
+		    \( -name '*.c' -o -name '*.h' \) -print)
+	fi
+	for f in $files; do
+		clang-format --dry-run --Werror "$f" || bad=$((bad + 1))
+	done
+	if [ "$bad" != 0 ]; then
+		echo "$bad file(s) not clang-format clean (clang-format -i FILE)"
+		return 1
+	fi
+	echo "clang-format clean: $(printf '%s\n' $files | wc -l) files"
+}
+step "clang-format --dry-run --Werror" format
+
+# ---- the full suite ---------------------------------------------------------
+build_test() {
+	cmake -S . -B build-test -DJITLOG_WERROR=ON \
+	    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DJITLOG_CONFIG_PATH=$TEST_ROOT/etc/jitlog.conf \
+	    -DJITLOG_DATABASE_PATH=$TEST_ROOT/state/jitlog.db \
+	    -DCMAKE_INSTALL_PREFIX=$TEST_ROOT/prefix \
+	    -DJITLOG_PAM_DIR=$TEST_ROOT/prefix/lib/security &&
+	    cmake --build build-test -j "$JOBS"
+}
+# A fresh test root for every run (as on a new CI machine); afterwards the
+# test build must not stay installed setuid/setgid (TESTING.md).  State
+# and logs stay for a look after a failure.
+fresh() {
+	if [ "$(id -u)" = 0 ]; then
+		rm -rf "$TEST_ROOT"
+	fi
+}
+uninstall() {
+	if [ "$(id -u)" = 0 ]; then
+		rm -rf "$TEST_ROOT/prefix"
+	fi
+}
+
+if ! step "build-test (-Werror, test paths)" build_test; then
+	echo "tools/test.sh: FAILED: ${failed[*]}" >&2
+	exit 1
+fi
+if [ ${#failed[@]} != 0 ]; then
+	echo "tools/test.sh: failed so far: ${failed[*]}" >&2
+fi
+banner "ctest (build-test): the full suite"
+fresh
+(cd build-test && ctest --output-on-failure -j "$JOBS")
+rc=$?
+uninstall
+if [ ${#failed[@]} != 0 ]; then
+	[ "$rc" = 0 ] || failed+=("ctest")
+	echo "tools/test.sh: FAILED: ${failed[*]}" >&2
+	exit 1
+fi
+exit "$rc"
