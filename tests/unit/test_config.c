@@ -684,6 +684,27 @@ test_load_errors(void)
 	T_ASSERT_STREQ(err.msg, want);
 }
 
+/* Fixtures in tests/data/config. */
+static void
+test_fixtures(void)
+{
+	struct jl_config *cfg = NULL;
+	struct jl_error err = { "" };
+
+	T_ASSERT_INTEQ(jl_config_load(JL_TEST_DATA "/config/minimal.conf",
+	                   (uid_t)-1, &cfg, &err),
+	    0);
+	T_ASSERT(cfg != NULL && jl_config_resource(cfg, "app-debug") != NULL);
+	jl_config_free(cfg);
+	cfg = NULL;
+	T_ASSERT_INTEQ(jl_config_load(JL_TEST_DATA "/config/include.conf",
+	                   (uid_t)-1, &cfg, &err),
+	    -EINVAL);
+	T_ASSERT(cfg == NULL);
+	T_ASSERT_STREQ(err.msg,
+	    JL_TEST_DATA "/config/include.conf:5: @include is not allowed");
+}
+
 static void
 test_example(void)
 {
@@ -742,6 +763,7 @@ main(void)
 	T_RUN(test_owns_strings);
 	T_RUN(test_load_checks);
 	T_RUN(test_load_errors);
+	T_RUN(test_fixtures);
 	T_RUN(test_example);
 	cleanup();
 	return T_DONE();
