@@ -42,4 +42,68 @@ struct jl_ctx {
 int jl_ctx_commit_event(struct jl_ctx *c, struct jl_event *ev,
     struct jl_error *err);
 
+/* What a request asks for (jitadm request). */
+struct jl_request_args {
+	const char *resource;
+	const char *reason;	/* 1..JL_TEXT_MAX bytes, jl_check_text */
+	const char *ticket;	/* NULL: none */
+	int64_t duration;	/* seconds; 0: the resource's default_duration */
+	int64_t start;		/* requested start; 0: at approval */
+	bool unredacted;	/* ask for the raw view */
+};
+
+/*
+ * A new pending request of c->who.  Refused when the resource does not
+ * exist, c->who is not a requester, the duration exceeds max_duration,
+ * a required ticket is missing or does not match ticket_pattern, an
+ * unredacted view is asked where the resource does not allow it, or the
+ * start lies more than JL_START_SLACK seconds in the past or more than
+ * request_ttl in the future.  Event "request".  On 0, *ret (when not
+ * NULL) is the stored grant (caller frees with jl_grant_free).
+ */
+#define JL_START_SLACK 60
+int jl_op_request(struct jl_ctx *c, const struct jl_request_args *a,
+    struct jl_grant **ret, struct jl_error *err);
+
+/*
+ * c->who approves pending grant id.  duration > 0 shortens it (never
+ * lengthens; the result must also fit the resource's current
+ * max_duration).  Refused for an unknown id, a grant that is not pending
+ * (lapsed included), one's own request, a non-approver, a second approval
+ * by the same person.  The grant becomes approved once approvals_required
+ * distinct approvers agreed.  Event "approve".
+ */
+int jl_op_approve(struct jl_ctx *c, int64_t id, const char *comment,
+    int64_t duration, struct jl_grant **ret, struct jl_error *err);
+
+/* c->who denies pending grant id; comment is required.  Event "deny". */
+int jl_op_deny(struct jl_ctx *c, int64_t id, const char *comment,
+    struct jl_grant **ret, struct jl_error *err);
+
+/*
+ * c->who ends grant id: a pending request becomes cancelled (event
+ * "cancel"), a scheduled or active grant revoked (event "revoke").  Any
+ * other state is refused ("grant is expired").  comment may be NULL.
+ */
+int jl_op_revoke(struct jl_ctx *c, int64_t id, const char *comment,
+    struct jl_grant **ret, struct jl_error *err);
+
+/* What an admin grants directly (jitadm grant). */
+struct jl_grant_args {
+	const char *resource;
+	const char *user;	/* must exist in NSS */
+	const char *reason;
+	int64_t duration;	/* 0: default_duration */
+};
+
+/*
+ * An admin grants a.user access to a.resource from now on, without a
+ * request: the admin is recorded as its one approval (approvals_required
+ * 1).  Refused for non-admins, unknown users
+ * or resources, durations over max_duration, and for oneself (nobody
+ * approves their own access, root included).  Event "grant".
+ */
+int jl_op_grant(struct jl_ctx *c, const struct jl_grant_args *a,
+    struct jl_grant **ret, struct jl_error *err);
+
 #endif

@@ -10,7 +10,9 @@
  *  - disable core dumps and stay non-dumpable;
  *  - refuse to run half-privileged (no_new_privs set, or the expected
  *    privilege not in effect) with a clear message;
- *  - refuse tiny resource limits cleanly.
+ *  - refuse tiny resource limits cleanly;
+ *  - ignore SIGXFSZ, so that a small RLIMIT_FSIZE fails a write with EFBIG
+ *    (a clean refusal) instead of killing the process mid-write.
  */
 #ifndef JITLOG_PROC_H
 #define JITLOG_PROC_H
@@ -20,18 +22,29 @@
 
 #include "jitlog/common.h"
 
-/* Steps 1-5 above.  0 or -errno with err set; the caller exits 3. */
+/*
+ * Fds, environment, chdir, umask 077, no core dumps, SIGXFSZ ignored.
+ * Call first in main(); 0 or -errno with err set; the caller exits 3.
+ */
 int jl_proc_sanitize(struct jl_error *err);
 /* Re-assert non-dumpable (after any credential change). 0 or -errno. */
 int jl_proc_nodump(void);
 /*
  * Half-privileged check: fails with -EPERM when no_new_privs is set, or
- * when want_euid/want_egid ((uid_t)-1/(gid_t)-1: don't care) is not in
- * effect although the binary is installed with that privilege.
+ * when the real uid is not 0 and want_euid/want_egid ((uid_t)-1/(gid_t)-1:
+ * don't care) is not in effect (mounted nosuid, mode lost).  Real uid 0
+ * needs no elevation and passes unless no_new_privs is set.
  */
 int jl_proc_check_privileged(uid_t want_euid, gid_t want_egid,
     struct jl_error *err);
-/* Minimum file descriptors needed to run; refuse below (RLIMIT_NOFILE). */
+/* Smallest RLIMIT_FSIZE and RLIMIT_AS accepted by jl_proc_check_limits. */
+#define JL_PROC_MIN_FSIZE (16ul * 1024 * 1024)
+#define JL_PROC_MIN_AS (64ul * 1024 * 1024)
+/*
+ * Refuse limits too small to finish cleanly: RLIMIT_NOFILE below
+ * min_nofile (-EMFILE), RLIMIT_FSIZE below JL_PROC_MIN_FSIZE (-EFBIG),
+ * RLIMIT_AS below JL_PROC_MIN_AS (-ENOMEM); 0 otherwise.
+ */
 int jl_proc_check_limits(unsigned min_nofile, struct jl_error *err);
 
 #endif

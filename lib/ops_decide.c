@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The actions that decide on an existing grant: approve, deny and revoke
+ * (which cancels a pending request).  Each opens the BEGIN IMMEDIATE
+ * transaction first and only then loads the grant and checks its state
+ * and the policy, so that concurrent decisions serialise on the store's
+ * write lock: the first one commits, the others see the new state and
+ * are refused.  Results follow ops.h (0, JL_REFUSED, -errno).
+ *
+ * MUST (SPEC section 3, SECURITY.md "The store"; tests/unit/test_ops.c):
+ *  - load, check, update and audit row in one transaction; any refusal or
+ *    error rolls back, nothing is written unless 0 is returned;
+ *  - nobody approves or denies their own request (jl_policy_may_decide),
+ *    a lapsed request is not pending, one approver counts once;
+ *  - an approver may shorten, never lengthen, and the approved duration
+ *    fits the resource's max_duration at approval time.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "jitlog/ops.h"
+#include "jitlog/parse.h"
+#include "jitlog/policy.h"
+#include "ops_int.h"
+
+/*
+ * Open the write transaction and load grant id with its resource (NULL
+ * when no longer configured).  0 inside the transaction, else rolled back:
+ * JL_REFUSED for an unknown grant, -errno.
+ */
+static int
+begin_load(struct jl_ctx *c, int64_t id, struct jl_grant **ret_g,
+    const struct jl_resource **ret_res, struct jl_error *err)
+{
+	struct jl_grant *g = NULL;
+	int r;
+
+	if (id < 1)
+		return jl_ops_refuse(err, "no such grant: %lld", (long long)id);
+	if ((r = jl_store_begin(c->store, err)) < 0)
+		return r;
+	r = jl_store_grant_get(c->store, id, &g, err);
+	if (r == -ENOENT) {
+		jl_store_rollback(c->store);
+		return jl_ops_refuse(err, "no such grant: %lld", (long long)id);
+	}
+	if (r < 0) {
+		jl_store_rollback(c->store);
+		return r;
+	}
+	*ret_res = jl_config_resource(c->cfg, g->resource);
+	*ret_g = g;
+	return 0;
+}
+
+/* Refused unless g is pending now (a lapsed request is not). */
+static int
+check_pending(const struct jl_ctx *c, const struct jl_grant *g,
+    struct jl_error *err)
+{
+	enum jl_state st;
+
+	st = jl_grant_state(g, c->now, c->cfg->request_ttl);
+	if (st == JL_LAPSED)
+		return jl_ops_refuse(err, "request %lld has lapsed",
+		    (long long)g->id);
+	if (st != JL_PENDING)
+		return jl_ops_refuse(err, "grant %lld is %s", (long long)g->id,
+		    jl_state_name(st));
+	return 0;
+}
+
+/* State and policy checks of approve and deny, inside the transaction. */
+static int
+check_decide(const struct jl_ctx *c, const struct jl_resource *res,
+    const struct jl_grant *g, struct jl_error *err)
+{
+	enum jl_decision d = JL_DENY;
+	const char *why = NULL;
+	int r;
+
+	if ((r = check_pending(c, g, err)) != 0)
+		return r;
+	if (res == NULL)
+		return jl_ops_refuse(err, "resource %s is no longer configured",
+		    g->resource);
+	r = jl_policy_may_decide(c->cfg, res, g, c->who, &d, &why);
+	if (r < 0)
+		return jl_error_set(err, r, "cannot decide: %s",
+		    why != NULL ? why : "policy error");
+	if (d != JL_ALLOW)
+		return jl_ops_refuse(err, "%s",
+		    why != NULL ? why : "not permitted");
+	return 0;
+}
+
+/* The duration rules of an approval: shorten only, within max_duration. */
+static int
+check_approve(const struct jl_resource *res, const struct jl_grant *g,
+    int64_t duration, struct jl_error *err)
+{
+	char d[32];
+
+	if (duration > g->duration_s) {
+		jl_format_duration(g->duration_s, d, sizeof(d));
+		return jl_ops_refuse(err,
+		    "approvers may only shorten a grant: "
+		    "%s requested",
+		    d);
+	}
+	if ((duration > 0 ? duration : g->duration_s) > res->max_duration)
+		return jl_ops_refuse_duration(res, err);
+	if (g->unredacted && !res->allow_unredacted)
+		return jl_ops_refuse(err,
+		    "resource %s no longer allows unredacted "
+		    "access",
+		    res->name);
+	return 0;
+}
+
+/* Write g, append the event name with detail, commit; hand g over. */
+static int
+update_commit(struct jl_ctx *c, const char *name, struct jl_grant **gp,
+    struct jl_ops_json *o, struct jl_grant **ret, struct jl_error *err)
+{
+	struct jl_event ev;
+	char *detail = NULL;
+	int r;
+
+	if ((r = jl_ops_json_end(o, &detail)) < 0)
+		return jl_error_set(err, r, "out of memory");
+	if ((r = jl_store_grant_update(c->store, *gp, err)) < 0)
+		goto out;
+	jl_ops_event(&ev, c, name, *gp, detail);
+	if ((r = jl_ctx_commit_event(c, &ev, err)) < 0)
+		goto out;
+	if (ret != NULL) {
+		*ret = *gp;
+		*gp = NULL;
+	}
+out:
+	free(detail);
+	return r;
+}
+
+int
+jl_op_approve(struct jl_ctx *c, int64_t id, const char *comment,
+    int64_t duration, struct jl_grant **ret, struct jl_error *err)
+{
+	const struct jl_resource *res = NULL;
+	struct jl_grant *g = NULL;
+	struct jl_ops_json o = { { NULL, 0, 0 }, 0 };
+	int r, approved;
+
+	if ((r = jl_ops_check_ctx(c, err)) < 0)
+		return r;
+	if (duration < 0 ||
+	    (comment != NULL && jl_check_text(comment, JL_TEXT_MAX) < 0))
+		return jl_error_set(err, EINVAL, "invalid approval");
+	if ((r = begin_load(c, id, &g, &res, err)) != 0)
+		return r;
+	if ((r = check_decide(c, res, g, err)) != 0)
+		goto out;
+	if ((r = check_approve(res, g, duration, err)) != 0)
+		goto out;
+	approved =
+	    jl_grant_add_approval(g, c->who->name, c->now, duration, comment);
+	if (approved < 0) {
+		r = jl_error_set(err, approved, "cannot record approval");
+		goto out;
+	}
+	jl_ops_json_str(&o, "comment", comment);
+	jl_ops_json_int(&o, "duration_s", g->duration_s);
+	jl_ops_json_int(&o, "approvals", (long long)g->napprovals);
+	jl_ops_json_int(&o, "approvals_required", g->approvals_required);
+	if (approved) {
+		jl_ops_json_time(&o, "starts_at", g->starts_at);
+		jl_ops_json_time(&o, "expires_at", g->expires_at);
+	}
+	r = update_commit(c, "approve", &g, &o, ret, err);
+out:
+	if (r != 0)
+		jl_store_rollback(c->store);
+	jl_buf_free(&o.b);
+	jl_grant_free(g);
+	return r;
+}
+
+/* Mark g ended by c->who now, in status st, with comment. */
+static int
+end_grant(const struct jl_ctx *c, struct jl_grant *g, enum jl_status st,
+    const char *comment, struct jl_error *err)
+{
+	if (jl_ops_dup(c->who->name, &g->ended_by) < 0 ||
+	    jl_ops_dup(comment, &g->end_comment) < 0)
+		return jl_error_set(err, ENOMEM, "out of memory");
+	g->status = st;
+	g->ended_at = c->now;
+	return 0;
+}
+
+int
+jl_op_deny(struct jl_ctx *c, int64_t id, const char *comment,
+    struct jl_grant **ret, struct jl_error *err)
+{
+	const struct jl_resource *res = NULL;
+	struct jl_grant *g = NULL;
+	struct jl_ops_json o = { { NULL, 0, 0 }, 0 };
+	int r;
+
+	if ((r = jl_ops_check_ctx(c, err)) < 0)
+		return r;
+	if (comment == NULL || jl_check_text(comment, JL_TEXT_MAX) < 0)
+		return jl_error_set(err, EINVAL, "a deny needs a comment");
+	if ((r = begin_load(c, id, &g, &res, err)) != 0)
+		return r;
+	if ((r = check_decide(c, res, g, err)) != 0)
+		goto out;
+	if ((r = end_grant(c, g, JL_ST_DENIED, comment, err)) < 0)
+		goto out;
+	jl_ops_json_str(&o, "comment", comment);
+	r = update_commit(c, "deny", &g, &o, ret, err);
+out:
+	if (r != 0)
+		jl_store_rollback(c->store);
+	jl_buf_free(&o.b);
+	jl_grant_free(g);
+	return r;
+}
+
+/* May c->who revoke g, and what does it become?  0 sets *ret_st. */
+static int
+check_revoke(const struct jl_ctx *c, const struct jl_resource *res,
+    const struct jl_grant *g, enum jl_state *ret_st, struct jl_error *err)
+{
+	enum jl_decision d = JL_DENY;
+	const char *why = NULL;
+	enum jl_state st;
+	int r;
+
+	r = jl_policy_may_revoke(c->cfg, res, g, c->who, &d, &why);
+	if (r < 0)
+		return jl_error_set(err, r, "cannot decide: %s",
+		    why != NULL ? why : "policy error");
+	if (d != JL_ALLOW)
+		return jl_ops_refuse(err, "%s",
+		    why != NULL ? why : "not permitted");
+	st = jl_grant_state(g, c->now, c->cfg->request_ttl);
+	if (st != JL_PENDING && st != JL_SCHEDULED && st != JL_ACTIVE)
+		return jl_ops_refuse(err, "grant %lld is %s", (long long)g->id,
+		    jl_state_name(st));
+	*ret_st = st;
+	return 0;
+}
+
+int
+jl_op_revoke(struct jl_ctx *c, int64_t id, const char *comment,
+    struct jl_grant **ret, struct jl_error *err)
+{
+	const struct jl_resource *res = NULL;
+	struct jl_grant *g = NULL;
+	struct jl_ops_json o = { { NULL, 0, 0 }, 0 };
+	enum jl_state st = JL_PENDING;
+	bool cancel;
+	int r;
+
+	if ((r = jl_ops_check_ctx(c, err)) < 0)
+		return r;
+	if (comment != NULL && jl_check_text(comment, JL_TEXT_MAX) < 0)
+		return jl_error_set(err, EINVAL, "invalid comment");
+	if ((r = begin_load(c, id, &g, &res, err)) != 0)
+		return r;
+	if ((r = check_revoke(c, res, g, &st, err)) != 0)
+		goto out;
+	cancel = st == JL_PENDING;
+	r = end_grant(c, g, cancel ? JL_ST_CANCELLED : JL_ST_REVOKED, comment,
+	    err);
+	if (r < 0)
+		goto out;
+	jl_ops_json_str(&o, "comment", comment);
+	jl_ops_json_str(&o, "was", jl_state_name(st));
+	r = update_commit(c, cancel ? "cancel" : "revoke", &g, &o, ret, err);
+out:
+	if (r != 0)
+		jl_store_rollback(c->store);
+	jl_buf_free(&o.b);
+	jl_grant_free(g);
+	return r;
+}
