@@ -300,7 +300,7 @@ test_migrate_v1(void)
 	    " 'payments', '{}', '%s')",
 	    hex);
 	raw_exec(p, sql);
-	T_ASSERT(chmod(p, 0660) == 0);	/* init as root checks the mode */
+	T_ASSERT(chmod(p, 0660) == 0); /* init as root checks the mode */
 	T_ASSERT_INTEQ(try_open(p, &o, &err), -EPROTO);
 
 	T_ASSERT_INTEQ(jl_store_init(p, (gid_t)-1, &err), 1);
