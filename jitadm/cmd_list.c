@@ -331,7 +331,7 @@ resource_row(const struct jl_resource *res, int role, struct ja_table *t)
 static int
 resources_out(const struct ja *ja, bool json, struct jl_buf *b)
 {
-	static const char *const head[6] = { "RESOURCE", "YOU MAY", "DEFAULT",
+	static const char *const head[6] = { "RESOURCE", "ROLE", "DEFAULT",
 		"MAX", "APPROVALS", "DESCRIPTION" };
 	struct ja_table t = { .ncols = 6 };
 	size_t i, shown = 0;

@@ -1,0 +1,132 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+#
+# How the installed setgid jitadm starts (SECURITY.md "Process start"):
+# a half-privileged run (no_new_privs, a copy without the setgid bit) and
+# crippling resource limits are refused with exit 3 and store nothing;
+# USER, LOGNAME, SUDO_USER and TZ in the caller's environment change
+# nothing; a descriptor the caller leaves open is closed before jitadm
+# touches the store; -c is refused through the setgid binary, also for
+# root.
+. "$(dirname "$0")/lib/common.sh"
+
+std_setup
+
+# unchanged CMD...: CMD must store nothing.
+unchanged() {
+	local before
+	before=$(store_snapshot)
+	r "$@"
+	[ "$(store_snapshot)" = "$before" ] ||
+	    fail "the store changed: before: $before; after: $(store_snapshot)"
+}
+
+step "no_new_privs: refused with exit 3, nothing stored"
+unchanged setpriv --reuid="$ALICE" --regid="$(id -g "$ALICE")" \
+    --init-groups --reset-env --no-new-privs -- \
+    "$JITADM" request app-debug --reason "nnp"
+assert_eq "$RC" 3 "exit status under no_new_privs"
+assert_err
+assert_contains "$ERR" "not running with its privileges" "stderr"
+# Root too: the kernel ignores the set-id bit, so it is refused as well.
+unchanged setpriv --no-new-privs -- "$JITADM" list
+assert_eq "$RC" 3 "exit status of root under no_new_privs"
+
+step "a copy without the setgid bit (as on a nosuid mount) is refused"
+cp "$JITADM" "$T/jitadm-copy"
+chmod 0755 "$T/jitadm-copy"
+unchanged as "$ALICE" "$T/jitadm-copy" request app-debug --reason "copy"
+assert_eq "$RC" 3 "exit status without the setgid bit"
+assert_contains "$ERR" "not running with its privileges" "stderr"
+
+step "tiny resource limits: a clean refusal, nothing stored"
+for lim in "-n 6" "-f 64"; do
+	unchanged as "$ALICE" bash -c "ulimit $lim; exec \"\$0\" request \
+	    app-debug --reason limits" "$JITADM"
+	assert_eq "$RC" 3 "exit status with ulimit $lim"
+	assert_err
+done
+
+step "USER, LOGNAME, SUDO_USER do not change who the caller is"
+unchanged as_env "$MALLORY" env USER="$ALICE" LOGNAME="$ALICE" \
+    SUDO_USER="$ALICE" "$JITADM" request app-debug --reason "spoof"
+assert_eq "$RC" 1 "mallory posing as alice (not a requester)"
+r as_env "$ALICE" env USER="$BOB" LOGNAME="$BOB" SUDO_USER="$BOB" \
+    "$JITADM" request app-debug --reason "whoami" --json
+assert_eq "$RC" 0 "request with a spoofed environment"
+id=$(printf '%s' "$OUT" | jq -r .id)
+jq_eq "$OUT" .user "$ALICE"
+unchanged as_env "$ALICE" env USER="$BOB" LOGNAME="$BOB" SUDO_USER="$BOB" \
+    "$JITADM" approve "$id"
+assert_eq "$RC" 1 "alice approving her own request as \$USER=bob"
+assert_state "$id" pending
+
+step "TZ does not change the times shown (always UTC)"
+gj "$id"
+req_at=$(printf '%s' "$J" | jq -r .requested_at)
+r as_env "$ALICE" env TZ=Asia/Tokyo LC_ALL=de_DE.UTF-8 "$JITADM" show "$id"
+assert_eq "$RC" 0 "show with TZ set"
+assert_contains "$OUT" "requested_at: $req_at" "show output"
+
+# fds_of PID: "N -> target" for each open descriptor of PID.
+fds_of() {
+	local f
+	for f in "/proc/$1/fd/"*; do
+		printf '%s -> %s\n' "${f##*/}" "$(readlink "$f" 2>/dev/null)"
+	done
+}
+
+step "an inherited descriptor is closed before the store is touched"
+marker=$T/inherited-fd-marker
+: >"$marker"
+chmod 0644 "$marker"
+# Hold the store's write lock so that jitadm waits in its busy timeout,
+# long enough to look at its descriptors.
+mkfifo "$T/lock.in"
+sqlite3 "$JL_DB" <"$T/lock.in" >/dev/null 2>&1 &
+lockpid=$!
+_pids+=("$lockpid")
+exec 8>"$T/lock.in"
+echo "BEGIN IMMEDIATE;" >&8
+locked=
+for ((i = 0; i < 100; i++)); do
+	if ! sqlite3 -cmd ".timeout 0" "$JL_DB" "BEGIN IMMEDIATE; ROLLBACK;" \
+	    >/dev/null 2>&1; then
+		locked=1
+		break
+	fi
+	sleep 0.05
+done
+[ -n "$locked" ] || fail "could not hold the store's write lock"
+# shellcheck disable=SC2016 # expanded by the inner bash
+setpriv --reuid="$ALICE" --regid="$(id -g "$ALICE")" --init-groups \
+    --reset-env -- bash -c 'exec 7<"$1"; exec "$2" request app-debug \
+    --reason "fd test"' _ "$marker" "$JITADM" >/dev/null 2>&1 &
+jpid=$!
+_pids+=("$jpid")
+seen=
+for ((i = 0; i < 100; i++)); do
+	fds=$(fds_of "$jpid")
+	case $fds in
+	*"$JL_DB"*)
+		seen=$fds
+		break
+		;;
+	esac
+	sleep 0.05
+done
+echo "ROLLBACK;" >&8
+exec 8>&-
+wait "$jpid"
+[ -n "$seen" ] || fail "jitadm never opened the store while it was locked"
+assert_not_contains "$seen" "$marker" "jitadm's open descriptors"
+assert_match "$seen" '^0 -> ' "fd 0"
+assert_match "$seen" '^2 -> ' "fd 2"
+
+step "-c through the setgid binary is refused, for root too"
+unchanged "$JITADM" -c "$JL_CONFIG" list
+assert_eq "$RC" 2 "root with -c through the setgid binary"
+assert_contains "$ERR" "-c is only for root" "stderr"
+
+step "the store is sound"
+store_sound
