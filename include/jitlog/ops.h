@@ -28,10 +28,10 @@
 struct jl_ctx {
 	const struct jl_config *cfg;
 	struct jl_store *store;
-	const struct jl_ident *who;	/* the actor */
-	int64_t now;			/* injected clock */
-	const char *prog;		/* journal identifier */
-	bool no_journal;		/* unit tests */
+	const struct jl_ident *who; /* the actor */
+	int64_t now;                /* injected clock */
+	const char *prog;           /* journal identifier */
+	bool no_journal;            /* unit tests */
 };
 
 /*
@@ -45,11 +45,11 @@ int jl_ctx_commit_event(struct jl_ctx *c, struct jl_event *ev,
 /* What a request asks for (jitadm request). */
 struct jl_request_args {
 	const char *resource;
-	const char *reason;	/* 1..JL_TEXT_MAX bytes, jl_check_text */
-	const char *ticket;	/* NULL: none */
-	int64_t duration;	/* seconds; 0: the resource's default_duration */
-	int64_t start;		/* requested start; 0: at approval */
-	bool unredacted;	/* ask for the raw view */
+	const char *reason; /* 1..JL_TEXT_MAX bytes, jl_check_text */
+	const char *ticket; /* NULL: none */
+	int64_t duration;   /* seconds; 0: the resource's default_duration */
+	int64_t start;      /* requested start; 0: at approval */
+	bool unredacted;    /* ask for the raw view */
 };
 
 /*
@@ -91,9 +91,9 @@ int jl_op_revoke(struct jl_ctx *c, int64_t id, const char *comment,
 /* What an admin grants directly (jitadm grant). */
 struct jl_grant_args {
 	const char *resource;
-	const char *user;	/* must exist in NSS */
+	const char *user; /* must exist in NSS */
 	const char *reason;
-	int64_t duration;	/* 0: default_duration */
+	int64_t duration; /* 0: default_duration */
 };
 
 /*
