@@ -132,8 +132,8 @@ put_approvals(sqlite3 *db, int64_t id, const struct jl_grant *g,
 	return r;
 }
 
-/* Run fn-like work between SAVEPOINT and RELEASE: on failure roll back
- * to the savepoint, leaving the caller's transaction as it was. */
+/* End the grant_write savepoint: on failure (r < 0) undo what was
+ * written since it, leaving the caller's transaction as it was. */
 static int
 savepoint_end(sqlite3 *db, int r)
 {

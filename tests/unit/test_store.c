@@ -192,6 +192,13 @@ test_owner_mode(void)
 	o.group = getgid() + 1;
 	T_ASSERT_INTEQ(try_open(db, &o, &err), -EPERM);
 	o.group = (gid_t)-1;
+	/* As root: a store file owned by someone else in a good directory. */
+	if (geteuid() == 0) {
+		T_ASSERT(chown(db, 1, (gid_t)-1) == 0);
+		T_ASSERT_INTEQ(try_open(db, &o, &err), -EPERM);
+		T_ASSERT(strstr(err.msg, "owned by uid 1") != NULL);
+		T_ASSERT(chown(db, 0, (gid_t)-1) == 0);
+	}
 	/* World-readable file, world-writable directory. */
 	T_ASSERT(chmod(db, 0664) == 0);
 	T_ASSERT_INTEQ(try_open(db, &o, &err), -EPERM);
