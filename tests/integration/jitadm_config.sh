@@ -167,11 +167,11 @@ assert_err
 mkdir "$JL_CONFIG"
 expect 3 as "$ALICE" "$JITADM" list	# a directory
 rmdir "$JL_CONFIG"
+install -m 0644 -o root -g root "$good" "$JL_CONFIG"
 assert_eq "$(store_snapshot)" "$before" "store"
 assert_state "$al" pending
 
 step "check-config on a good file says ok"
-install -m 0644 -o root -g root "$good" "$JL_CONFIG"
 expect 0 "$JITADM" check-config
 assert_contains "$OUT" ok "check-config"
 expect 0 "$JITADM" check-config "$good"

@@ -34,8 +34,9 @@ r as_env "$MALLORY" "${spoof[@]}" "$JITADM" request ops-debug \
 assert_eq "$RC" 0 "request by mallory"
 jq_eq "$OUT" .user "$MALLORY"
 mal=$(printf '%s' "$OUT" | jq -r .id)
-expect 1 as_env "$BOB" env USER="$MALLORY" LOGNAME="$MALLORY" \
-    "$JITADM" revoke "$al"
+step "alice claims to be bob to approve her own request"
+expect 1 as_env "$ALICE" "${spoof[@]}" "$JITADM" approve "$al"
+assert_state "$al" pending
 
 step "look-alike config and store variables are ignored"
 cat >"$mhome/evil.conf" <<EOF
@@ -112,24 +113,34 @@ assert_eq "$(store_snapshot)" "$before" "store after no_new_privs"
 assert_state "$al" pending
 
 step "fds 0, 1 and 2 closed"
+# glibc reopens closed standard fds of a setgid program before main():
+# 0 on /dev/full write-only, 1 and 2 on /dev/null read-only.  Output to
+# a closed stdout therefore fails: jitadm may say so with exit 3 (like
+# "ls >&-"), but it must not crash, must not write its output into a
+# file it opened (the store), and an action is stored exactly once.
 closed() {	# USER REDIRS CMD...
 	local u=$1 redir=$2
 	shift 2
 	as "$u" /bin/bash -c "exec \"\$0\" \"\$@\" $redir" "$@"
 }
-expect 0 closed "$ALICE" '<&- >&- 2>&-' "$JITADM" list
 before=$(sql "select count(*) from \"$(audit_table)\"")
-for redir in '<&- >&- 2>&-' '>&-' '2>&-' '<&-' '>&- 2>&-'; do
-	expect 0 closed "$ALICE" "$redir" "$JITADM" request app-debug \
+n=0
+for redir in '<&-' '2>&-' '<&- 2>&-' '>&-' '>&- 2>&-' '<&- >&- 2>&-'; do
+	case $redir in
+	*'>&-'*) ok="0 3" ;;
+	*) ok=0 ;;
+	esac
+	expect_in "$ok" closed "$ALICE" "$redir" "$JITADM" list
+	expect_in "$ok" closed "$ALICE" "$redir" "$JITADM" request app-debug \
 	    --reason "fds closed: $redir"
-	# Errors written to a closed stderr must not land in the store.
+	n=$((n + 1))
 	expect 2 closed "$ALICE" "$redir" "$JITADM" request app-debug \
 	    --reason $'bad\e[0m'
 	expect 2 closed "$ALICE" "$redir" "$JITADM" frobnicate
 done
 after=$(sql "select count(*) from \"$(audit_table)\"")
-assert_eq "$((after - before))" 5 "audit rows added with fds closed"
+assert_eq "$((after - before))" "$n" "audit rows added with fds closed"
 expect 0 as "$ALICE" "$JITADM" list --json
-jq_eq "$OUT" '[.[] | select(.reason | startswith("fds closed"))] | length' 5
+jq_eq "$OUT" '[.[] | select(.reason | startswith("fds closed"))] | length' "$n"
 expect 0 as "$BOB" "$JITADM" approve "$mal"
 store_sound

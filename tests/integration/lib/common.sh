@@ -56,6 +56,20 @@ for _t in jq sqlite3 setpriv; do
 	}
 done
 
+# One test at a time on this machine, also across ctest runs (several
+# build trees may share the test root): the install fixture takes the
+# same lock.
+[ -d "$JL_TEST_ROOT" ] && [ ! -L "$JL_TEST_ROOT" ] &&
+    [ "$(stat -c %u "$JL_TEST_ROOT")" = 0 ] || {
+	echo "FAIL: $JL_TEST_ROOT is missing or not root's (install fixture?)"
+	exit 1
+}
+exec 9>>"$JL_TEST_ROOT/.lock"
+flock -w 540 9 || {
+	echo "FAIL: another integration test holds $JL_TEST_ROOT/.lock"
+	exit 1
+}
+
 JL_TNAME=$(basename "$0" .sh)
 # Unique, short, lower-case: user names stay well under 32 characters.
 P=jlt$(tr -dc 'a-z0-9' </dev/urandom | head -c 5)
@@ -375,24 +389,21 @@ ensure_journald() {
 	[ -S "$JOURNAL_SOCKET" ] || fail "journald socket did not appear"
 }
 
-# journal_mark: remember where the journal is now; journal_events reads
-# only what comes after.
+# journal_mark: remember when the test started; journal_events reads only
+# entries received after that.  (A time, not a cursor: journalctl
+# --after-cursor/--cursor with field matches misbehave in systemd 252
+# when the entries are spread over the system and per-user files.)
 journal_mark() {
-	JOURNAL_CURSOR=$(journalctl --show-cursor -n 0 --no-pager 2>/dev/null |
-	    sed -n 's/^-- cursor: //p')
-	JOURNAL_SINCE=$(date -u '+%Y-%m-%d %H:%M:%S')
+	JOURNAL_SINCE_US=$(date +%s%6N)
 }
 
 # journal_events MATCH...: entries since journal_mark as JSON lines.
 journal_events() {
 	journalctl --sync >/dev/null 2>&1
-	if [ -n "${JOURNAL_CURSOR:-}" ]; then
-		journalctl -o json --no-pager --after-cursor="$JOURNAL_CURSOR" \
-		    "$@" 2>/dev/null
-	else
-		journalctl -o json --no-pager --since="$JOURNAL_SINCE" \
-		    "$@" 2>/dev/null
-	fi
+	journalctl -o json --no-pager \
+	    --since="@$((JOURNAL_SINCE_US / 1000000 - 1))" "$@" 2>/dev/null |
+	    jq -c --argjson t "$JOURNAL_SINCE_US" \
+	    'select((.__REALTIME_TIMESTAMP | tonumber) >= $t)'
 }
 
 # journal_wait N MATCH...: poll (at most 10 s) until at least N entries

@@ -65,6 +65,10 @@ else
 fi
 chown root:root "$ROOT" && chmod 0755 "$ROOT" || die "chmod $ROOT"
 
+# Not while an integration test runs (see common.sh).
+exec 9>>"$ROOT/.lock"
+flock -w 540 9 || die "$ROOT/.lock: another test run holds it"
+
 confdir=$(dirname "$config")
 mkdir -p "$confdir" "$prefix" || die "mkdir"
 mkdir -p "$ROOT/logs"
