@@ -28,6 +28,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,27 +41,65 @@ static const char *const proc_env[][2] = {
 	{ "TZ", "UTC" },
 };
 
-/* Make fds 0-2 valid: any closed one is opened on /dev/null. */
+/*
+ * True if fd is a placeholder glibc put there for a set-id program whose
+ * caller had closed it: /dev/full or /dev/null, opened in the direction
+ * fd cannot be used (0 write-only, 1 and 2 read-only).  Those turn every
+ * read or write into an error; a caller who closed the fd asked for none.
+ */
+static bool
+placeholder(int fd)
+{
+	struct stat sb;
+	int fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) < 0 || fstat(fd, &sb) != 0 ||
+	    !S_ISCHR(sb.st_mode))
+		return false;
+	if (sb.st_rdev != makedev(1, 3) && sb.st_rdev != makedev(1, 7))
+		return false;
+	if (fd == 0)
+		return (fl & O_ACCMODE) == O_WRONLY;
+	return (fl & O_ACCMODE) == O_RDONLY;
+}
+
+/* Put /dev/null, readable and writable, on fd.  0 or -errno. */
+static int
+null_on(int fd, bool closed)
+{
+	int nfd, r = 0;
+
+	nfd = open("/dev/null", O_RDWR | O_NOCTTY | (closed ? 0 : O_CLOEXEC));
+	if (nfd < 0)
+		return -errno;
+	if (nfd == fd)
+		return 0;
+	/* A closed fd is the lowest free one: 0..fd-1 are valid by now. */
+	if (closed || dup2(nfd, fd) != fd)
+		r = closed ? -EBADF : -errno;
+	(void)close(nfd);
+	return r;
+}
+
+/*
+ * Make fds 0-2 valid: a closed one (or glibc's unusable placeholder for
+ * it) becomes /dev/null.
+ */
 static int
 std_fds(struct jl_error *err)
 {
-	int fd, nfd;
+	int fd, r;
 
 	for (fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
-			continue;
-		/* The lowest free fd is fd: 0..fd-1 are valid by now. */
-		nfd = open("/dev/null", O_RDWR | O_NOCTTY);
-		if (nfd < 0)
-			return jl_error_set(err, errno,
-			    "cannot open /dev/null: "
-			    "%s",
-			    strerror(errno));
-		if (nfd != fd) {
-			(void)close(nfd);
-			return jl_error_set(err, EBADF,
-			    "cannot make fd %d valid", fd);
-		}
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF)
+			r = null_on(fd, true);
+		else if (placeholder(fd))
+			r = null_on(fd, false);
+		else
+			r = 0;
+		if (r < 0)
+			return jl_error_set(err, r,
+			    "cannot make fd %d valid: %s", fd, strerror(-r));
 	}
 	return 0;
 }

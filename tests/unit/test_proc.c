@@ -33,6 +33,7 @@ in_child(void (*fn)(void), const char *name)
 	pid = fork();
 	T_ASSERT(pid >= 0);
 	if (pid == 0) {
+		t_failures = 0;
 		fn();
 		fflush(NULL);
 		_exit(t_failures > 255 ? 255 : t_failures);
@@ -93,6 +94,45 @@ child_sanitize(void)
 	    rl.rlim_max == 0);
 	T_ASSERT(
 	    sigaction(SIGXFSZ, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN);
+}
+
+static int
+accmode(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 ? -1 : (fl & O_ACCMODE);
+}
+
+/*
+ * glibc's placeholders for the closed standard fds of a set-id program
+ * (0 on /dev/full write-only, 1 on /dev/null read-only) become usable
+ * /dev/null; a deliberate ">/dev/full" on fd 2 is left alone.
+ */
+static void
+child_placeholders(void)
+{
+	struct jl_error err = { "" };
+	int fd;
+
+	fd = open("/dev/full", O_WRONLY);
+	T_ASSERT(dup2(fd, 0) == 0);
+	close(fd);
+	fd = open("/dev/null", O_RDONLY);
+	T_ASSERT(dup2(fd, 1) == 1);
+	close(fd);
+	fd = open("/dev/full", O_WRONLY);
+	T_ASSERT(dup2(fd, 2) == 2);
+	close(fd);
+	T_ASSERT_INTEQ(jl_proc_sanitize(&err), 0);
+	T_ASSERT_INTEQ(accmode(0), O_RDWR);
+	T_ASSERT_INTEQ(accmode(1), O_RDWR);
+	T_ASSERT_INTEQ(accmode(2), O_WRONLY);
+	T_ASSERT(write(1, "x", 1) == 1);
+	if (t_failures > 0) {
+		/* stderr is /dev/full: report through the exit status. */
+		_exit(t_failures);
+	}
 }
 
 /* A tiny RLIMIT_FSIZE fails the write with EFBIG instead of killing. */
@@ -156,6 +196,7 @@ test_sanitize(void)
 {
 	in_child(child_sanitize, "sanitize");
 	in_child(child_fsize, "fsize");
+	in_child(child_placeholders, "placeholders");
 }
 
 static void
