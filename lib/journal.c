@@ -10,7 +10,16 @@
  * escaped with jl_escape_text, so that nobody can forge lines or drive a
  * terminal through a reason, a name or a remote host; field values are
  * capped at 4096 bytes; logging never fails an action (callers ignore the
- * result, this file never exits or aborts).
+ * result, this file never exits or aborts); nothing is left behind in the
+ * calling process (no cached socket, no openlog state).
+ *
+ * Why not sd_journal_sendv(3) and syslog(3): both keep a socket open in
+ * the process for its lifetime.  pam_jitlog runs inside sshd, su and sudo
+ * and must leave no fd behind in its host (SECURITY.md "pam_jitlog"), so
+ * each call opens its own datagram socket, speaks journald's native
+ * protocol (the one sd_journal_sendv speaks: "KEY=value\n", or for values
+ * holding a newline "KEY\n" + 64-bit little-endian length + value + "\n")
+ * or the classic syslog protocol to /dev/log, and closes it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,11 +28,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
-
-#include <systemd/sd-journal.h>
+#include <unistd.h>
 
 #include "jitlog/escape.h"
 #include "jitlog/journal.h"
@@ -365,17 +375,84 @@ build_fields(struct fields *f, const char *ident, const struct jl_event *ev,
 	return r;
 }
 
+/* Send one datagram to the unix socket at path on a socket of our own. */
+static int
+send_datagram(const char *path, const void *buf, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, r = 0;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (sendto(fd, buf, len, MSG_NOSIGNAL, (const struct sockaddr *)&sa,
+	        sizeof(sa)) < 0)
+		r = -errno;
+	(void)close(fd);
+	return r;
+}
+
+/* Journald's native protocol, one datagram for the whole entry. */
 static int
 send_journal(const struct fields *f)
 {
-	struct iovec iov[MAX_FIELDS];
-	size_t i;
+	struct jl_buf d = { 0 };
+	const char *field, *eq;
+	uint64_t vlen;
+	uint8_t le[8];
+	size_t i, k;
+	int r = 0;
 
-	for (i = 0; i < f->n; i++) {
-		iov[i].iov_base = f->b.data + f->off[i];
-		iov[i].iov_len = f->len[i];
+	for (i = 0; r == 0 && i < f->n; i++) {
+		field = f->b.data + f->off[i];
+		eq = memchr(field, '=', f->len[i]);
+		if (eq == NULL)
+			continue;
+		if (memchr(eq + 1, '\n',
+		        f->len[i] - (size_t)(eq + 1 - field)) == NULL) {
+			r = jl_buf_append(&d, field, f->len[i]);
+		} else {
+			vlen = (uint64_t)(f->len[i] - (size_t)(eq + 1 - field));
+			for (k = 0; k < 8; k++)
+				le[k] = (uint8_t)(vlen >> (8 * k));
+			r = jl_buf_append(&d, field, (size_t)(eq - field));
+			if (r == 0)
+				r = jl_buf_append(&d, "\n", 1);
+			if (r == 0)
+				r = jl_buf_append(&d, le, sizeof(le));
+			if (r == 0)
+				r = jl_buf_append(&d, eq + 1, (size_t)vlen);
+		}
+		if (r == 0)
+			r = jl_buf_append(&d, "\n", 1);
 	}
-	return sd_journal_sendv(iov, (int)f->n);
+	if (r == 0)
+		r = send_datagram(JOURNAL_SOCKET, d.data, d.len);
+	jl_buf_free(&d);
+	return r;
+}
+
+/* RFC 3164 to /dev/log: "<PRI>Mmm dd hh:mm:ss line" (line has "ident: "). */
+static int
+send_syslog(int prio, const char *line)
+{
+	struct jl_buf d = { 0 };
+	char stamp[32];
+	struct tm tm;
+	time_t now = time(NULL);
+	int r;
+
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm) == 0)
+		stamp[0] = '\0';
+	r = jl_buf_printf(&d, "<%d>%s %s", LOG_AUTHPRIV | prio, stamp, line);
+	if (r == 0)
+		r = send_datagram("/dev/log", d.data, d.len);
+	jl_buf_free(&d);
+	return r;
 }
 
 /* ' KEY="value"' with the value escaped, then '"' and '\\' quoted. */
@@ -450,7 +527,7 @@ jl_journal_emit(const char *ident, const struct jl_event *ev)
 	}
 	r = syslog_line(&f, ident, msg.data, &line);
 	if (r == 0)
-		syslog(LOG_AUTHPRIV | event_priority(ev), "%s", line.data);
+		r = send_syslog(event_priority(ev), line.data);
 out:
 	jl_buf_free(&line);
 	jl_buf_free(&msg);
