@@ -24,14 +24,15 @@
 #              runs "jitadm init", which needs a valid config)
 #   --remove   remove what the demo created
 # Environment: JITLOG_PREFIX (default /usr/local) where jitlog is
-# installed; JITLOG_PAM_MODULE the pam_jitlog.so to use.
+# installed; JITLOG_CONFIG the config path it was built with (default
+# /etc/jitlog/jitlog.conf); JITLOG_PAM_MODULE the pam_jitlog.so to use.
 set -u
 umask 022
 
 ALICE=jitlog-demo-alice
 BOB=jitlog-demo-bob
 GROUP=jitlog-demo-approvers
-CONF=/etc/jitlog/jitlog.conf
+CONF=${JITLOG_CONFIG:-/etc/jitlog/jitlog.conf}
 MARKER="# jitlog demo config"
 LOGDIR=/var/log/jitlog-demo
 LOG=$LOGDIR/app-debug.log
@@ -55,12 +56,26 @@ say() {
 	printf '\n%s# %s%s\n' "$B" "$*" "$N"
 }
 
+# The command line as one would type it: programs by their name, words
+# with spaces or quotes in single quotes.
+cmdline() {
+	local a out=
+	for a in "$@"; do
+		a=${a#"$PREFIX/bin/"}
+		case $a in
+		*[!A-Za-z0-9_./:=%+@,-]* | '') a="'${a//\'/\'\\\'\'}'" ;;
+		esac
+		out="$out${out:+ }$a"
+	done
+	printf '%s' "$out"
+}
+
 # show USER CMD...: print the command as USER would type it, run it as
 # USER (root: as is); sets RC.
 show() {
 	local u=$1
 	shift
-	printf '%s$ %s\n' "$u" "$*"
+	printf '%s$ %s\n' "$u" "$(cmdline "$@")"
 	if [ "$u" = root ]; then
 		"$@"
 	else
@@ -329,7 +344,8 @@ demo() {
 		say "Each event is in the journal too, with its chain hash"
 		journalctl --sync >/dev/null 2>&1
 		show root journalctl --no-pager -o cat --since "$start" \
-		    SYSLOG_IDENTIFIER=jitadm
+		    SYSLOG_IDENTIFIER=jitadm SYSLOG_IDENTIFIER=pam_jitlog \
+		    SYSLOG_IDENTIFIER=jitlogview
 	fi
 
 	say "That was jitlog.  Remove the demo users, group, config and log" \
