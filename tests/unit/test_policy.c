@@ -430,6 +430,15 @@ test_nss_error_denies(void)
 	plist(&res.approvers, "%nss-broken", "carol", NULL);
 	T_ASSERT_INTEQ(decide(g, &CAROL), 1);
 	T_ASSERT_INTEQ(decide(g, &DAVE), -EIO);
+	/* The error is not lost behind a later list that did not match. */
+	plist(&res.approvers, "%nss-broken", NULL);
+	g->escalated_at = T0 + 1800;
+	T_ASSERT_INTEQ(decide(g, &DAVE), -EIO);       /* not in %daemon */
+	T_ASSERT_INTEQ(decide(g, &EVE), 1);           /* in %daemon */
+	T_ASSERT_INTEQ(revoke(&res, g, &DAVE), -EIO); /* not admin */
+	T_ASSERT_INTEQ(see(&res, g, &DAVE), -EIO);
+	T_ASSERT_INTEQ(revoke(&res, g, &FRANK), 1); /* admin */
+	g->escalated_at = 0;
 	/* Roles. */
 	plist(&cfg.admins, "%nss-broken", NULL);
 	plist(&cfg.auditors, "%nss-broken", NULL);
