@@ -13,7 +13,8 @@
  *  - every NSS buffer bounded (JL_NSS_BUF_MAX, JL_NGROUPS_MAX): a hostile
  *    or broken directory cannot make us allocate without limit or loop;
  *  - an NSS failure is an error (-errno), never "no such user" and never a
- *    match: the caller denies;
+ *    match: the caller denies (getgrouplist cannot report failures: a
+ *    group list cut short by a failing backend only loses matches);
  *  - USER, LOGNAME, SUDO_USER are never read.
  */
 #include <errno.h>
@@ -92,7 +93,7 @@ lookup_pw(const char *name, uid_t uid, struct passwd *pw, char **ret_buf)
 			break;
 		len = len * 2 > JL_NSS_BUF_MAX ? JL_NSS_BUF_MAX : len * 2;
 	}
-	/* ENOENT from a backend that reports "no entry" so is -ENOENT too. */
+	/* A backend's ENOENT ("no such entry") becomes -ENOENT as well. */
 	if (r != 0) {
 		r = -r;
 		goto out;
@@ -127,7 +128,7 @@ lookup_groups(const char *name, gid_t gid, gid_t **ret, int *ret_n)
 		}
 		v = nv;
 		want = n;
-		if (getgrouplist(name, gid, v, &want) >= 0) {
+		if (getgrouplist(name, gid, v, &want) >= 0 && want <= n) {
 			n = want;
 			break;
 		}
