@@ -61,7 +61,7 @@
 #define HEAP_LIMIT_KIB   (64u * 1024) /* interpreter only */
 #define JIT_STACK_MIN    (32u * 1024)
 #define JIT_STACK_MAX    (4u * 1024 * 1024)
-#define CLOCK_EVERY      4096u
+#define CLOCK_EVERY      64u
 #define CUSTOM_BUDGET_NS (100 * 1000000LL)
 #define LABEL_FMT        "[REDACTED:%s]"
 #define FAILED_FMT       "[REDACTED:%s:unmatchable]"
@@ -122,13 +122,12 @@ callout(pcre2_callout_block *cb, void *data)
 		    1;
 	if (!cs->budget)
 		return 0;
-	if (++cs->calls % CLOCK_EVERY != 0)
+	if (cs->calls++ == 0)
+		return clock_gettime(CLOCK_MONOTONIC, &cs->t0) < 0 ?
+		    PCRE2_ERROR_CALLOUT :
+		    0;
+	if (cs->calls % CLOCK_EVERY != 0)
 		return 0;
-	if (cs->calls == CLOCK_EVERY) {
-		if (clock_gettime(CLOCK_MONOTONIC, &cs->t0) < 0)
-			return PCRE2_ERROR_CALLOUT;
-		return 0;
-	}
 	return elapsed_ns(&cs->t0) > CUSTOM_BUDGET_NS ? PCRE2_ERROR_CALLOUT : 0;
 }
 

@@ -172,6 +172,7 @@ quantifier(struct chk *c)
 	unsigned long min = 0, max = ULONG_MAX;
 	struct atom *a = &c->last;
 	char q = c->p[c->i];
+	size_t at = c->i;
 
 	if (q == '{') {
 		if (!braces(c, &min, &max))
@@ -186,12 +187,15 @@ quantifier(struct chk *c)
 		c->i++;
 	if (!a->set)
 		return 1;
-	if (a->group && max > 1 && !a->possessive && !a->atomic && a->varies)
+	if (a->group && max > 1 && !a->possessive && !a->atomic && a->varies) {
+		c->i = at;
 		return reject(c,
-		    "nested quantifier: a repeated group whose "
-		    "body can itself repeat or alternate "
-		    "ambiguously can backtrack catastrophically "
-		    "(make it possessive or atomic)");
+		    "nested quantifier (a repeated group whose "
+		    "body can repeat or alternate ambiguously, "
+		    "like (a+)+ or (a|ab)+, can backtrack "
+		    "catastrophically; make a repeat possessive "
+		    "or the group atomic)");
+	}
 	a->variable = min != max;
 	if (a->first && min == 0)
 		c->st[c->depth].first = OTHER;

@@ -8,19 +8,25 @@
  *                     (the signature may be empty: alg "none"; JWE's five
  *                     segments are covered whole).
  *  bearer             "Bearer <token>", "bearer" in any case as a word;
- *                     the word stays, the RFC 6750 token is replaced.
- *  email              local@domain with a dot and an alphabetic TLD; the
- *                     user part of a URL (scheme://user@host) is not an
- *                     email, so "pkg@1.2.3" and URL credentials keep their
- *                     own meaning.  A bare "user@localhost" is not matched.
+ *                     the word stays, the RFC 6750 token is replaced.  The
+ *                     token must have 8 characters or more, so prose ("the
+ *                     bearer of", "missing bearer token") is left alone.
+ *  email              local@domain with a dot and an alphabetic TLD
+ *                     ("pkg@1.2.3" and "root@localhost" are not emails).
+ *                     The user info of a URL is consumed without a match
+ *                     (ssh://git@host.example.com is not an email, and the
+ *                     password of scheme://user:pass@host.com is not the
+ *                     local part of one), except that an email given as
+ *                     the user (scheme://bob@example.com:pw@host) is.
  *  aws-access-key     (AKIA|ASIA|ABIA|ACCA) + 16 [A-Z0-9], not inside a
  *                     longer run of [A-Z0-9].
  *  url-credentials    scheme://user:PASS@ -> only PASS is replaced; the
  *                     password runs to the last '@' of the authority.
  *  card-number        13-19 digits, single ' ' or '-' allowed between
  *                     digits, not directly preceded or followed by a
- *                     digit, Luhn-valid (checked by a callout, so every
- *                     length is tried; matches may overlap).
+ *                     digit or a letter (a digit run inside a hex id is
+ *                     not a card), Luhn-valid (checked by a callout, so
+ *                     every length is tried; matches may overlap).
  *  secret-assignment  a key ending in password, passwd, pwd, secret
  *                     (client_secret, ...), token, api_key/api-key/apikey,
  *                     access_key/access-key/accesskey, case-insensitive,
@@ -56,21 +62,23 @@ static bool pf_card(const unsigned char *, size_t, size_t *);
 static bool pf_assign(const unsigned char *, size_t, size_t *);
 
 #define B64U "[A-Za-z0-9_-]"
+#define EMAIL                                                                  \
+	"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++(?:'[A-Za-z0-9._%+-]++)*+@"    \
+	"(?:[A-Za-z0-9-]++\\.)+[A-Za-z]{2,63}+(?![A-Za-z0-9-])"
 
 static const struct jl_builtin_rule builtins[] = {
 	{ "jwt",
 	    "(?<![A-Za-z0-9_-])eyJ" B64U "++\\." B64U "++\\." B64U
 	    "*+(?:\\." B64U "*+)*+",
 	    0, false, false, pf_jwt },
-	{ "bearer", "(?i:\\bbearer)[ \\t]++([A-Za-z0-9._~+/-]++=*+)", 1, false,
-	    false, pf_bearer },
+	{ "bearer", "(?i:\\bbearer)[ \\t]++([A-Za-z0-9._~+/-]{8,}+=*+)", 1,
+	    false, false, pf_bearer },
 	{ "email",
-	    /* URL user info: skip it, it is not an email */
-	    "(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*+://[^\\s/?#]*@"
-	    "(*SKIP)(*FAIL)"
-	    "|(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@"
-	    "(?:[A-Za-z0-9-]++\\.)+[A-Za-z]{2,63}+(?![A-Za-z0-9-])",
-	    0, false, false, pf_email },
+	    /* URL user info is not an email, but an email as its user is */
+	    "(?|(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*+://"
+	    "(?:(" EMAIL ")(?=:))?[^\\s/?#,;\"'<>()]*@"
+	    "|(" EMAIL "))",
+	    1, false, false, pf_email },
 	{ "aws-access-key",
 	    "(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])", 0,
 	    false, false, pf_aws },
@@ -78,7 +86,8 @@ static const struct jl_builtin_rule builtins[] = {
 	    "(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*+://"
 	    "[^\\s:/?#]*+:([^\\s/?#]+)@",
 	    1, false, false, pf_url },
-	{ "card-number", "(?<![0-9])[0-9](?:[ -]?+[0-9]){12,18}(?![0-9])(?C1)",
+	{ "card-number",
+	    "(?<![0-9A-Za-z])[0-9](?:[ -]?+[0-9]){12,18}(?![0-9A-Za-z])(?C1)",
 	    0, true, true, pf_card },
 	{ "secret-assignment",
 	    "(?i:pass(?:word|wd)|pwd|secret|token|api[_-]?key|access[_-]?key)"
@@ -292,15 +301,21 @@ pf_card(const unsigned char *s, size_t len, size_t *ret_off)
 	return false;
 }
 
-static const char *const assign_keys[] = { "password", "passwd", "pwd",
-	"secret", "token", "api_key", "api-key", "apikey", "access_key",
-	"access-key", "accesskey" };
+/* The keys of secret-assignment, as its pattern spells them. */
+static const struct {
+	const char *w;
+	size_t n;
+} assign_keys[] = { { "password", 8 }, { "passwd", 6 }, { "pwd", 3 },
+	{ "secret", 6 }, { "token", 5 }, { "api_key", 7 }, { "api-key", 7 },
+	{ "apikey", 6 }, { "access_key", 10 }, { "access-key", 10 },
+	{ "accesskey", 9 } };
 
 /* Does the key before s[k] (exclusive) end in one of assign_keys? */
 static bool
 assign_key_before(const unsigned char *s, size_t k, size_t *ret_off)
 {
 	size_t j, n, m;
+	unsigned char last;
 
 	while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t'))
 		k--;
@@ -309,15 +324,20 @@ assign_key_before(const unsigned char *s, size_t k, size_t *ret_off)
 		if (k > 0 && s[k - 1] == '\\')
 			k--;
 	}
+	/* Every key ends in d, t, n or y: most separators stop here. */
+	if (k < 3 ||
+	    ((last = lower(s[k - 1])) != 'd' && last != 't' && last != 'n' &&
+	        last != 'y'))
+		return false;
 	for (j = 0; j < sizeof(assign_keys) / sizeof(assign_keys[0]); j++) {
-		n = strlen(assign_keys[j]);
-		if (k < n)
+		n = assign_keys[j].n;
+		if (k < n || (unsigned char)assign_keys[j].w[n - 1] != last)
 			continue;
-		for (m = 0; m < n &&
-		     lower(s[k - n + m]) == (unsigned char)assign_keys[j][m];
+		for (m = 0; m < n - 1 &&
+		     lower(s[k - n + m]) == (unsigned char)assign_keys[j].w[m];
 		     m++)
 			;
-		if (m == n) {
+		if (m == n - 1) {
 			*ret_off = k - n;
 			return true;
 		}
