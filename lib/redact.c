@@ -4,14 +4,15 @@
  * log line at a time, on the decoded line before it is escaped or cut
  * (SECURITY.md "Output").  The viewer streams hundreds of MB through it.
  *
- * Why PCRE2: it is in Debian main (libpcre2-8), it is already the regex
- * library of the config loader, its JIT makes simple patterns run at
- * memory speed, and it has per-match limits (match, depth, heap, JIT
- * stack) and callouts, which is how a backtracking engine is kept from
- * hanging.  Hyperscan is amd64-only, not packaged for every Debian arch
- * and has no capture groups (url-credentials and secret-assignment need
- * one); RE2 is C++ (a C++ runtime inside a setuid program and, through
- * the core, inside PAM hosts) and its C wrappers are not packaged.
+ * Why PCRE2: it is in Debian main (libpcre2-8) on every architecture, it
+ * is plain C, its JIT makes these patterns run at memory speed, it has
+ * capture groups (url-credentials and secret-assignment replace only a
+ * part of the match), per-match limits (match, depth, heap, JIT stack)
+ * and callouts, which is how a backtracking engine is kept from hanging
+ * (see "Bounded time").  Hyperscan is x86-only in Debian and reports no
+ * capture groups.  RE2 would give linear time by construction, but it is
+ * C++: a C++ runtime inside a setuid program and, through the core,
+ * inside every PAM host; the checker plus the time budget cover the gap.
  *
  * Patterns match bytes (PCRE2_NEVER_UTF, so no pattern can switch UTF on
  * with (*UTF)): a log line is bytes, may hold invalid UTF-8 and NULs, and
@@ -115,20 +116,23 @@ callout(pcre2_callout_block *cb, void *data)
 {
 	struct calloutstate *cs = data;
 
-	if (cb->callout_number == JL_REDACT_CALLOUT_LUHN && cs->luhn)
-		return jl_redact_luhn(cb->subject + cb->start_match,
-		           cb->current_position - cb->start_match) ?
-		    0 :
-		    1;
+	if (cb->callout_number == JL_REDACT_CALLOUT_LUHN && cs->luhn) {
+		if (jl_redact_luhn(cb->subject + cb->start_match,
+		        cb->current_position - cb->start_match))
+			return 0;
+		return 1; /* fail here, backtrack: try a shorter run */
+	}
 	if (!cs->budget)
 		return 0;
-	if (cs->calls++ == 0)
-		return clock_gettime(CLOCK_MONOTONIC, &cs->t0) < 0 ?
-		    PCRE2_ERROR_CALLOUT :
-		    0;
-	if (cs->calls % CLOCK_EVERY != 0)
+	if (cs->calls++ == 0) {
+		if (clock_gettime(CLOCK_MONOTONIC, &cs->t0) < 0)
+			return PCRE2_ERROR_CALLOUT;
 		return 0;
-	return elapsed_ns(&cs->t0) > CUSTOM_BUDGET_NS ? PCRE2_ERROR_CALLOUT : 0;
+	}
+	if (cs->calls % CLOCK_EVERY != 0 ||
+	    elapsed_ns(&cs->t0) <= CUSTOM_BUDGET_NS)
+		return 0;
+	return PCRE2_ERROR_CALLOUT;
 }
 
 /* Compile one rule; custom patterns get automatic callouts. */
@@ -169,6 +173,9 @@ rule_add(struct jl_redactor *r, const char *name, const struct jl_rule *custom,
 	size_t i;
 	int n;
 
+	if (name == NULL)
+		return jl_error_set(err, EINVAL,
+		    "redaction rule without a name");
 	for (i = 0; i < r->nrules; i++)
 		if (strcmp(r->rules[i].name, name) == 0)
 			return 0;
@@ -340,7 +347,8 @@ write_spans(struct jl_redactor *r, const char *line, size_t len,
 	struct rule *ru;
 	int e;
 
-	qsort(r->spans, r->nspans, sizeof(*r->spans), span_cmp);
+	if (r->nspans > 1)
+		qsort(r->spans, r->nspans, sizeof(*r->spans), span_cmp);
 	while (i < r->nspans) {
 		ru = &r->rules[r->spans[i].rule];
 		end = r->spans[i].end;
@@ -382,11 +390,12 @@ int
 jl_redact_line(struct jl_redactor *r, const char *line, size_t len,
     struct jl_buf *out, size_t *ret_count)
 {
-	size_t k, off, n = 0, keep = out->len;
+	size_t k, off, n = 0, keep;
 	int e = 0;
 
-	if (r == NULL || (line == NULL && len > 0))
+	if (r == NULL || out == NULL || (line == NULL && len > 0))
 		return -EINVAL;
+	keep = out->len;
 	if (line == NULL)
 		line = "";
 	r->nspans = 0;

@@ -8,9 +8,10 @@
  *                     (the signature may be empty: alg "none"; JWE's five
  *                     segments are covered whole).
  *  bearer             "Bearer <token>", "bearer" in any case as a word;
- *                     the word stays, the RFC 6750 token is replaced.  The
- *                     token must have 8 characters or more, so prose ("the
- *                     bearer of", "missing bearer token") is left alone.
+ *                     the word stays, the RFC 6750 token is replaced,
+ *                     whatever its length (so prose such as "missing
+ *                     bearer token" loses its last word: better than a
+ *                     short token shown).
  *  email              local@domain with a dot and an alphabetic TLD
  *                     ("pkg@1.2.3" and "root@localhost" are not emails).
  *                     The user info of a URL is consumed without a match
@@ -71,8 +72,8 @@ static const struct jl_builtin_rule builtins[] = {
 	    "(?<![A-Za-z0-9_-])eyJ" B64U "++\\." B64U "++\\." B64U
 	    "*+(?:\\." B64U "*+)*+",
 	    0, false, false, pf_jwt },
-	{ "bearer", "(?i:\\bbearer)[ \\t]++([A-Za-z0-9._~+/-]{8,}+=*+)", 1,
-	    false, false, pf_bearer },
+	{ "bearer", "(?i:\\bbearer)[ \\t]++([A-Za-z0-9._~+/-]++=*+)", 1, false,
+	    false, pf_bearer },
 	{ "email",
 	    /* URL user info is not an email, but an email as its user is */
 	    "(?|(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*+://"
