@@ -340,6 +340,7 @@ test_resource_key_errors(void)
 		    "require_ticket must be true or false" },
 		{ "ticket_pattern = 5;", "ticket_pattern must be a string" },
 		{ "ticket_pattern = \"([A-Z\";", "ticket_pattern: " },
+		{ "ticket_pattern = \"^(a+)+$\";", "ticket_pattern: " },
 		{ "ticket_pattern = \"(a)\\\\1\";", "ticket_pattern: " },
 		{ "redact = \"jwt\";", "redact must be a list of strings" },
 		{ "redact = [ \"nope\" ];", "neither a built-in rule" },
