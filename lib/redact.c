@@ -318,8 +318,8 @@ scan_rule(struct jl_redactor *r, size_t k, const char *line, size_t len,
 		if (ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] > ov[2 * g] &&
 		    span_add(r, ov[2 * g], ov[2 * g + 1], k) < 0)
 			return -ENOMEM;
-		if (ru->b != NULL && ru->b->overlap)
-			off = ov[0] + 1;
+		if (ru->b != NULL && ru->b->next != NULL)
+			off = ru->b->next((const unsigned char *)line, len, ov);
 		else
 			off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 	}

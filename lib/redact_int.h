@@ -22,14 +22,17 @@
  * pattern cannot match line[0..len); true sets *ret_off to an offset at
  * or before the start of the first possible match, where the search
  * begins.  It MUST never say false for a line the pattern matches.
+ * next, when set, says where the search goes on after a match (ov: the
+ * match and the group, as offsets); it MUST return more than ov[0].
+ * Without it the search goes on at the end of the match.
  */
 struct jl_builtin_rule {
 	const char *name;
 	const char *pattern;
 	uint32_t group; /* capture that is the secret; 0: all */
-	bool overlap;   /* next search at match start + 1 */
 	bool luhn;      /* (?C1) checks the digits (card-number) */
 	bool (*prefilter)(const unsigned char *s, size_t len, size_t *ret_off);
+	size_t (*next)(const unsigned char *s, size_t len, const size_t *ov);
 };
 
 /* The built-in rule called name, or NULL. */

@@ -61,6 +61,9 @@ static bool pf_aws(const unsigned char *, size_t, size_t *);
 static bool pf_url(const unsigned char *, size_t, size_t *);
 static bool pf_card(const unsigned char *, size_t, size_t *);
 static bool pf_assign(const unsigned char *, size_t, size_t *);
+static size_t nx_bearer(const unsigned char *, size_t, const size_t *);
+static size_t nx_card(const unsigned char *, size_t, const size_t *);
+static size_t nx_assign(const unsigned char *, size_t, const size_t *);
 
 #define B64U "[A-Za-z0-9_-]"
 #define EMAIL                                                                  \
@@ -68,35 +71,47 @@ static bool pf_assign(const unsigned char *, size_t, size_t *);
 	"(?:[A-Za-z0-9-]++\\.)+[A-Za-z]{2,63}+(?![A-Za-z0-9-])"
 
 static const struct jl_builtin_rule builtins[] = {
-	{ "jwt",
-	    "(?<![A-Za-z0-9_-])eyJ" B64U "++\\." B64U "++\\." B64U
-	    "*+(?:\\." B64U "*+)*+",
-	    0, false, false, pf_jwt },
-	{ "bearer", "(?i:\\bbearer)[ \\t]++([A-Za-z0-9._~+/-]++=*+)", 1, false,
-	    false, pf_bearer },
-	{ "email",
+	{ .name = "jwt",
+	    .pattern = "(?<![A-Za-z0-9_-])eyJ" B64U "++\\." B64U "++\\." B64U
+	               "*+(?:\\." B64U "*+)*+",
+	    .prefilter = pf_jwt },
+	{ .name = "bearer",
+	    .pattern = "(?i:\\bbearer)[ \\t]++([A-Za-z0-9._~+/-]++=*+)",
+	    .group = 1,
+	    .prefilter = pf_bearer,
+	    .next = nx_bearer },
+	{ .name = "email",
 	    /* URL user info is not an email, but an email as its user is */
-	    "(?|(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*+://"
-	    "(?:(" EMAIL ")(?=:))?[^\\s/?#,;\"'<>()]*@"
-	    "|(" EMAIL "))",
-	    1, false, false, pf_email },
-	{ "aws-access-key",
-	    "(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])", 0,
-	    false, false, pf_aws },
-	{ "url-credentials",
-	    "(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*+://"
-	    "[^\\s:/?#]*+:([^\\s/?#]+)@",
-	    1, false, false, pf_url },
-	{ "card-number",
-	    "(?<![0-9A-Za-z])[0-9](?:[ -]?+[0-9]){12,18}(?![0-9A-Za-z])(?C1)",
-	    0, true, true, pf_card },
-	{ "secret-assignment",
-	    "(?i:pass(?:word|wd)|pwd|secret|token|api[_-]?key|access[_-]?key)"
-	    "(?:\\\\?[\"'])?+[ \\t]*+(?::=|=>|[:=])[ \\t]*+"
-	    "(?|\"((?:[^\"\\\\]++|\\\\.)*+)\"?"
-	    "|'((?:[^'\\\\]++|\\\\.)*+)'?"
-	    "|([^\\s,;&]++))",
-	    1, false, false, pf_assign },
+	    .pattern = "(?|(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*+://"
+	               "(?:(" EMAIL ")(?=:))?[^\\s/?#,;\"'<>()]*@"
+	               "|(" EMAIL "))",
+	    .group = 1,
+	    .prefilter = pf_email },
+	{ .name = "aws-access-key",
+	    .pattern = "(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}"
+	               "(?![A-Z0-9])",
+	    .prefilter = pf_aws },
+	{ .name = "url-credentials",
+	    .pattern = "(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*+://"
+	               "[^\\s:/?#]*+:([^\\s/?#]+)@",
+	    .group = 1,
+	    .prefilter = pf_url },
+	{ .name = "card-number",
+	    .pattern = "(?<![0-9A-Za-z])[0-9](?:[ -]?+[0-9]){12,18}"
+	               "(?![0-9A-Za-z])(?C1)",
+	    .luhn = true,
+	    .prefilter = pf_card,
+	    .next = nx_card },
+	{ .name = "secret-assignment",
+	    .pattern = "(?i:pass(?:word|wd)|pwd|secret|token|api[_-]?key"
+	               "|access[_-]?key)"
+	               "(?:\\\\?[\"'])?+[ \\t]*+(?::=|=>|[:=])[ \\t]*+"
+	               "(?|\"((?:[^\"\\\\]++|\\\\.)*+)\"?"
+	               "|'((?:[^'\\\\]++|\\\\.)*+)'?"
+	               "|([^\\s,;&]++))",
+	    .group = 1,
+	    .prefilter = pf_assign,
+	    .next = nx_assign },
 };
 
 #define NBUILTIN (sizeof(builtins) / sizeof(builtins[0]))
@@ -364,4 +379,48 @@ pf_assign(const unsigned char *s, size_t len, size_t *ret_off)
 			co = memchr(p + 1, ':', (size_t)(e - p - 1));
 	}
 	return false;
+}
+
+/* Card matches may overlap (see pf_card): try the next start too. */
+static size_t
+nx_card(const unsigned char *s, size_t len, const size_t *ov)
+{
+	(void)s;
+	(void)len;
+	return ov[0] + 1;
+}
+
+/*
+ * "Bearer Bearer tok": the token matched may be the word of the next
+ * token, so go on from the token, not after it.  Linear: the token has
+ * no blank, so each match moves on by a word.
+ */
+static size_t
+nx_bearer(const unsigned char *s, size_t len, const size_t *ov)
+{
+	(void)s;
+	(void)len;
+	return ov[2] > ov[0] && ov[2] <= len ? ov[2] : ov[1];
+}
+
+/*
+ * "password: password: x": an unquoted value that ends in a key and its
+ * separator ("password:") hides the assignment that follows, so go on
+ * from that key.  It lies in the last few bytes of the value, so the
+ * search stays linear.
+ */
+static size_t
+nx_assign(const unsigned char *s, size_t len, const size_t *ov)
+{
+	size_t v0 = ov[2], j = ov[3], off;
+
+	if (v0 >= j || j != ov[1] || j > len)
+		return ov[1];
+	while (
+	    j > v0 && (s[j - 1] == ':' || s[j - 1] == '=' || s[j - 1] == '>'))
+		j--;
+	if (j < ov[3] && assign_key_before(s, j, &off) && off >= v0 &&
+	    off > ov[0])
+		return off;
+	return ov[1];
 }

@@ -288,6 +288,14 @@ test_overlaps(void)
 	T_ASSERT_STREQ(s, "token=[REDACTED:secret-assignment] end");
 	T_ASSERT_INTEQ(c, 1);
 	free(s);
+	/* a match that swallowed the key of the next one */
+	s = REDACT_LIT(r, "Bearer bearer\tt0k and password: pwd= s3cr3t end",
+	    &c, NULL);
+	T_ASSERT_STREQ(s,
+	    "Bearer [REDACTED:bearer] and password: "
+	    "[REDACTED:secret-assignment] end");
+	T_ASSERT_INTEQ(c, 2);
+	free(s);
 	/* a rule never sees another rule's replacement text */
 	s = REDACT_LIT(r, "api_key=AKIAIOSFODNN7EXAMPLE,next", &c, NULL);
 	T_ASSERT_STREQ(s, "api_key=[REDACTED:aws-access-key],next");
