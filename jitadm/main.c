@@ -9,8 +9,9 @@
  *
  * MUST (SECURITY.md "Process start", SPEC sections 1 and 4):
  *  - jl_proc_sanitize() runs first: fds 0-2 valid, others closed, fixed
- *    environment, chdir /, umask 077, no core dumps; argc == 0 is a usage
- *    error; argv is never written;
+ *    environment, chdir /, no core dumps; then umask 007 (the store is
+ *    shared through the group); argc == 0 is a usage error; argv is
+ *    never written;
  *  - no_new_privs, or a caller other than root without the jitlog group in
  *    effect, is refused with exit 3 before anything else is read;
  *  - the config and store paths are compiled in; -c FILE is honoured only
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -345,6 +347,16 @@ main(int argc, char *argv[])
 		ja_err("%s", err.msg);
 		return JA_ERROR;
 	}
+	/*
+	 * The files jitadm creates are the store's WAL and shared-memory
+	 * companions, which every jitlog process must share through the
+	 * group.  SQLite creates them with the store's mode through the
+	 * umask and only then fchmod()s them: under umask 077 another
+	 * jitadm could meet them unreadable in between (seen as "Permission
+	 * denied" or "readonly database" in a race).  007 creates them 0660
+	 * at once; others still get nothing.
+	 */
+	(void)umask(007);
 	if (argc < 1 || argv[0] == NULL) {
 		usage(stderr);
 		return JA_USAGE;
