@@ -403,24 +403,37 @@ nx_bearer(const unsigned char *s, size_t len, const size_t *ov)
 	return ov[2] > ov[0] && ov[2] <= len ? ov[2] : ov[1];
 }
 
+static bool
+assign_sep(unsigned char c)
+{
+	return c == ':' || c == '=' || c == '>';
+}
+
 /*
- * "password: password: x": an unquoted value that ends in a key and its
- * separator ("password:") hides the assignment that follows, so go on
- * from that key.  It lies in the last few bytes of the value, so the
- * search stays linear.
+ * A value can swallow the key of the assignment that follows, whose own
+ * value then shows; so go on from that key (it lies in the last bytes of
+ * the value, the search stays linear):
+ *  - an unquoted value that ends in a key and its separator:
+ *    "password: password: x" (the value is "password:");
+ *  - a value that ends in a key followed by a separator:
+ *    key="db_password" = x, or password=db_password =x.
  */
 static size_t
 nx_assign(const unsigned char *s, size_t len, const size_t *ov)
 {
-	size_t v0 = ov[2], j = ov[3], off;
+	size_t v0 = ov[2], v1 = ov[3], j, off;
 
-	if (v0 >= j || j != ov[1] || j > len)
+	if (v0 >= v1 || v1 > len || ov[1] > len)
 		return ov[1];
-	while (
-	    j > v0 && (s[j - 1] == ':' || s[j - 1] == '=' || s[j - 1] == '>'))
-		j--;
-	if (j < ov[3] && assign_key_before(s, j, &off) && off >= v0 &&
-	    off > ov[0])
+	for (j = v1; j > v0 && assign_sep(s[j - 1]); j--)
+		;
+	if (j == v1 || v1 != ov[1]) {
+		for (j = ov[1]; j < len && (s[j] == ' ' || s[j] == '\t'); j++)
+			;
+		if (j >= len || !assign_sep(s[j]))
+			return ov[1];
+	}
+	if (assign_key_before(s, j, &off) && off >= v0 && off > ov[0])
 		return off;
 	return ov[1];
 }

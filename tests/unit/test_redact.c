@@ -296,6 +296,11 @@ test_overlaps(void)
 	    "[REDACTED:secret-assignment] [REDACTED:secret-assignment] end");
 	T_ASSERT_INTEQ(c, 4);
 	free(s);
+	s = REDACT_LIT(r, "access_key= \"db_password\" =s3cr3t x", &c, NULL);
+	T_ASSERT_STREQ(s,
+	    "access_key= \"[REDACTED:secret-assignment]\" "
+	    "=[REDACTED:secret-assignment] x");
+	free(s);
 	/* a rule never sees another rule's replacement text */
 	s = REDACT_LIT(r, "api_key=AKIAIOSFODNN7EXAMPLE,next", &c, NULL);
 	T_ASSERT_STREQ(s, "api_key=[REDACTED:aws-access-key],next");
