@@ -413,8 +413,9 @@ assign_sep(unsigned char c)
  * A value can swallow the key of the assignment that follows, whose own
  * value then shows; so go on from that key (it lies in the last bytes of
  * the value, the search stays linear):
- *  - an unquoted value that ends in a key and its separator:
- *    "password: password: x" (the value is "password:");
+ *  - a value that ends in a key and its separator:
+ *    "password: password: x" (the value is "password:"), or
+ *    pwd='x db_password:='y' (the value is "x db_password:=");
  *  - a value that ends in a key followed by a separator:
  *    key="db_password" = x, or password=db_password =x.
  */
@@ -427,7 +428,7 @@ nx_assign(const unsigned char *s, size_t len, const size_t *ov)
 		return ov[1];
 	for (j = v1; j > v0 && assign_sep(s[j - 1]); j--)
 		;
-	if (j == v1 || v1 != ov[1]) {
+	if (j == v1) {
 		for (j = ov[1]; j < len && (s[j] == ' ' || s[j] == '\t'); j++)
 			;
 		if (j >= len || !assign_sep(s[j]))
