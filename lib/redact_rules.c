@@ -410,31 +410,32 @@ assign_sep(unsigned char c)
 }
 
 /*
- * A value can swallow the key of the assignment that follows, whose own
- * value then shows; so go on from that key (it lies in the last bytes of
- * the value, the search stays linear):
- *  - a value that ends in a key and its separator:
- *    "password: password: x" (the value is "password:"), or
- *    pwd='x db_password:='y' (the value is "x db_password:=");
- *  - a value that ends in a key followed by a separator:
- *    key="db_password" = x, or password=db_password =x.
+ * A value can swallow the key of an assignment whose own value then runs
+ * on past it and shows: "password: password: x" (the value is
+ * "password:"), key= api_key:"a,b" (the value is api_key:"a), or
+ * key="db_password" = x.  So the search goes on from the earliest of:
+ * the last key and separator inside the value, and a key that ends the
+ * value when a separator follows it.  Both lie inside the value, after
+ * its start, so the search moves on; the scan of each value is linear
+ * and values of successive matches hardly overlap.
  */
 static size_t
 nx_assign(const unsigned char *s, size_t len, const size_t *ov)
 {
-	size_t v0 = ov[2], v1 = ov[3], j, off;
+	size_t v0 = ov[2], v1 = ov[3], j, off, next = ov[1];
 
 	if (v0 >= v1 || v1 > len || ov[1] > len)
 		return ov[1];
-	for (j = v1; j > v0 && assign_sep(s[j - 1]); j--)
+	for (j = ov[1]; j < len && (s[j] == ' ' || s[j] == '\t'); j++)
 		;
-	if (j == v1) {
-		for (j = ov[1]; j < len && (s[j] == ' ' || s[j] == '\t'); j++)
-			;
-		if (j >= len || !assign_sep(s[j]))
-			return ov[1];
-	}
-	if (assign_key_before(s, j, &off) && off >= v0 && off > ov[0])
-		return off;
-	return ov[1];
+	if (j < len && assign_sep(s[j]) && assign_key_before(s, j, &off) &&
+	    off >= v0 && off > ov[0])
+		next = off;
+	for (j = v1; j > v0; j--)
+		if (assign_sep(s[j - 1]) && assign_key_before(s, j - 1, &off) &&
+		    off >= v0 && off > ov[0]) {
+			next = off < next ? off : next;
+			break;
+		}
+	return next;
 }

@@ -304,6 +304,9 @@ test_overlaps(void)
 	s = REDACT_LIT(r, "pwd='x db_password:='s3cr3t' y", &c, NULL);
 	T_ASSERT(s != NULL && strstr(s, "s3cr3t") == NULL);
 	free(s);
+	s = REDACT_LIT(r, "access_key= api_key:\"s3,cr3t\" x", &c, NULL);
+	T_ASSERT(s != NULL && strstr(s, "cr3t") == NULL);
+	free(s);
 	/* a rule never sees another rule's replacement text */
 	s = REDACT_LIT(r, "api_key=AKIAIOSFODNN7EXAMPLE,next", &c, NULL);
 	T_ASSERT_STREQ(s, "api_key=[REDACTED:aws-access-key],next");
