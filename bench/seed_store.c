@@ -187,7 +187,7 @@ seed(struct seed *s, unsigned long n, const char *subject, const char *resource,
 		if (r == 0)
 			r = commit_every(s, i + 1);
 	}
-	for (i = 0; subject && i < SUBJECT_HISTORY && r == 0; i++) {
+	for (i = 0; subject && n > 0 && i < SUBJECT_HISTORY && r == 0; i++) {
 		t = s->now - YEAR + (int64_t)i * (YEAR / SUBJECT_HISTORY);
 		r = add(s, subject, resource, t, JL_ST_EXPIRED, 3600);
 	}
@@ -284,7 +284,8 @@ main(int argc, char **argv)
 	if (r == 0) {
 		printf("seeded %lu grants: %lu expired, %lu approved, "
 		       "%lu revoked, %lu denied, %lu pending, %lu other\n",
-		    (unsigned long)n + (subject ? SUBJECT_HISTORY + active : 0),
+		    (unsigned long)n +
+		        (subject && n > 0 ? SUBJECT_HISTORY : 0) + active,
 		    s.counts[JL_ST_EXPIRED], s.counts[JL_ST_APPROVED],
 		    s.counts[JL_ST_REVOKED], s.counts[JL_ST_DENIED],
 		    s.counts[JL_ST_PENDING],

@@ -99,6 +99,7 @@ struct call {
 	struct jl_config *cfg;
 	struct jl_store *st;
 	struct jl_error err;
+	int64_t grant_id; /* admitted under (for debug) */
 };
 
 static const char *const phase_names[] = { "account", "open_session",
@@ -335,6 +336,17 @@ log_line(struct call *k, int prio, const char *what)
 	free(user);
 }
 
+/* What a debug line says about an outcome that needs no report. */
+static const char *
+quiet_outcome(enum outcome o)
+{
+	if (o == OUT_EXEMPT)
+		return "member of exempt_group";
+	if (o == OUT_NOTHING)
+		return "no session opened here";
+	return "ok";
+}
+
 /* Report the outcome, release everything, return the PAM code. */
 static int
 finish(struct call *k, enum outcome o)
@@ -360,10 +372,15 @@ finish(struct call *k, enum outcome o)
 	case OUT_EXEMPT:
 	case OUT_ALLOW:
 	case OUT_NOTHING:
-		if (k->args.debug)
+		if (!k->args.debug)
+			break;
+		if (o == OUT_ALLOW && k->grant_id > 0)
+			pam_syslog(k->pamh, LOG_DEBUG,
+			    "%s: %s under grant %lld", phase_names[k->phase],
+			    k->user, (long long)k->grant_id);
+		else
 			pam_syslog(k->pamh, LOG_DEBUG, "%s: %s",
-			    phase_names[k->phase],
-			    o == OUT_EXEMPT ? "exempt" : "ok");
+			    phase_names[k->phase], quiet_outcome(o));
 		break;
 	}
 	jl_store_close(k->st);
@@ -386,6 +403,8 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		ctx_init(&k, &c);
 		req_init(&k, &rq, (int64_t)getpid());
 		o = action_outcome(jl_session_account(&c, &rq, &g, &k.err));
+		if (o == OUT_ALLOW)
+			k.grant_id = g.grant_id;
 	}
 	return finish(&k, o);
 }
@@ -462,6 +481,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	}
 	o = action_outcome(jl_session_open(&c, &rq, &g, &k.err));
 	if (o == OUT_ALLOW) {
+		k.grant_id = g.grant_id;
 		o = publish(&k, &g, (int64_t)pid);
 		/* Not admitted after all: record the end at once. */
 		if (o != OUT_ALLOW)
@@ -502,10 +522,14 @@ pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		return finish(&k, o);
 	ctx_init(&k, &c);
 	req_init(&k, &rq, d->pid);
+	k.grant_id = d->grant_id;
 	r = jl_session_close(&c, &rq, d->grant_id, &k.err);
 	/* JL_REFUSED: nothing open any more (ended by sweep, or closed). */
 	o = r == JL_REFUSED ? OUT_NOTHING : action_outcome(r);
+	r = finish(&k, o);
+	/* Recorded (or nothing left to record): forget it.  This frees d,
+	 * which k.user points into, so only after finish(). */
 	if (o != OUT_ERROR)
 		(void)pam_set_data(pamh, DATA_NAME, NULL, NULL);
-	return finish(&k, o);
+	return r;
 }
