@@ -14,8 +14,9 @@
 #   group jitlog-demo-approvers,
 #   /etc/jitlog/jitlog.conf -- only if there is none, or if the one there
 #     is the demo's (it starts with the "# jitlog demo config" marker),
-#   the protected log /var/log/jitlog-demo/app-debug.log,
-#   /etc/pam.d/jitlog-demo while the PAM step runs.
+#   the protected log /var/log/jitlog-demo/app-debug.log.
+# Nothing is written into /etc/pam.d: the PAM step reads its service from
+# a temporary directory through pam_wrapper.
 # The store keeps the demo's grants and audit events: an audit trail is
 # not edited after the fact.
 #
@@ -26,6 +27,9 @@
 # Environment: JITLOG_PREFIX (default /usr/local) where jitlog is
 # installed; JITLOG_CONFIG the config path it was built with (default
 # /etc/jitlog/jitlog.conf); JITLOG_PAM_MODULE the pam_jitlog.so to use.
+
+# "sh tools/demo.sh" works too: this line is plain sh.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 umask 022
 
@@ -174,10 +178,12 @@ EOF
 }
 
 remove() {
-	rm -f "/etc/pam.d/$PAMSVC"
 	for u in "$ALICE" "$BOB"; do
-		if getent passwd "$u" >/dev/null; then
-			userdel "$u" && echo "removed user $u"
+		getent passwd "$u" >/dev/null || continue
+		if userdel "$u" 2>/dev/null; then
+			echo "removed user $u"
+		elif userdel -f "$u"; then
+			echo "removed user $u (it still had processes running)"
 		fi
 	done
 	if getent group "$GROUP" >/dev/null; then
@@ -216,7 +222,8 @@ pam_module() {
 }
 
 have_pam() {
-	[ -n "$(pam_module)" ] && command -v pamtester >/dev/null
+	[ -n "$(pam_module)" ] && command -v pamtester >/dev/null &&
+	    ldconfig -p | grep -q 'libpam_wrapper\.so'
 }
 
 # view_refused WHY: jitlogview without a valid grant.
@@ -240,26 +247,36 @@ view_redacted() {
 	outcome ok "shown, redacted"
 }
 
-# pam_check WANT: a login check through PAM (account and session),
-# with a throw-away PAM service that uses pam_jitlog.
+# pam_check WANT: a login check through the real libpam and
+# pam_jitlog (account and session), with pamtester.  The PAM service
+# lives in a throw-away directory read through pam_wrapper, so nothing
+# is written into /etc/pam.d.
 pam_check() {
-	local want=$1 mod
+	local want=$1 mod dir
 	have_pam || return 0
 	mod=$(pam_module)
-	cat >"/etc/pam.d/$PAMSVC" <<EOF
-# jitlog demo service, written by tools/demo.sh; removed after the check.
+	dir=$(mktemp -d /tmp/jitlog-demo-pam.XXXXXX) || return 0
+	cat >"$dir/$PAMSVC" <<EOF
 account  required  $mod resource=$RES
 session  required  $mod resource=$RES
 EOF
+	printf '%s required pam_deny.so\n' auth account session password \
+	    >"$dir/other"
 	if [ "$want" = ok ]; then
 		say "PAM: a login of $ALICE through pam_jitlog (pamtester):" \
 		    "allowed while the grant holds"
 	else
 		say "PAM: the same login check now: refused"
 	fi
-	show root pamtester -v "$PAMSVC" "$ALICE" acct_mgmt open_session \
-	    close_session
-	rm -f "/etc/pam.d/$PAMSVC"
+	printf 'root$ pamtester %s %s acct_mgmt open_session close_session\n' \
+	    "$PAMSVC" "$ALICE"
+	LD_PRELOAD=libpam_wrapper.so PAM_WRAPPER=1 \
+	    PAM_WRAPPER_SERVICE_DIR="$dir" \
+	    pamtester -v "$PAMSVC" "$ALICE" acct_mgmt open_session \
+	    close_session 2>&1 | grep -v '^PWRAP_'
+	RC=${PIPESTATUS[0]}
+	[ "$RC" = 0 ] || printf '(exit status %d)\n' "$RC"
+	rm -rf "$dir"
 	if [ "$want" = ok ]; then
 		outcome ok "login allowed"
 	else

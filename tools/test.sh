@@ -119,17 +119,12 @@ build_test() {
 	    -DJITLOG_PAM_DIR=$TEST_ROOT/prefix/lib/security &&
 	    cmake --build build-test -j "$JOBS"
 }
-# A fresh test root for every run (as on a new CI machine); afterwards the
-# test build must not stay installed setuid/setgid (TESTING.md).  State
-# and logs stay for a look after a failure.
-fresh() {
-	if [ "$(id -u)" = 0 ]; then
-		rm -rf "$TEST_ROOT"
-	fi
-}
+# Afterwards the test build must not stay installed setuid/setgid
+# (TESTING.md); the store and logs stay for a look after a failure.  (The
+# install fixture starts every run with a fresh store and config.)
 uninstall() {
-	if [ "$(id -u)" = 0 ]; then
-		rm -rf "$TEST_ROOT/prefix"
+	if [ "$(id -u)" = 0 ] && [ -d "$TEST_ROOT/prefix" ]; then
+		flock -w 600 "$TEST_ROOT/.lock" rm -rf "$TEST_ROOT/prefix"
 	fi
 }
 
@@ -141,7 +136,6 @@ if [ ${#failed[@]} != 0 ]; then
 	echo "tools/test.sh: failed so far: ${failed[*]}" >&2
 fi
 banner "ctest (build-test): the full suite"
-fresh
 (cd build-test && ctest --output-on-failure -j "$JOBS")
 rc=$?
 uninstall

@@ -73,10 +73,13 @@ confdir=$(dirname "$config")
 mkdir -p "$confdir" "$prefix" || die "mkdir"
 mkdir -p "$ROOT/logs"
 
-# jitadm init (run by the install) needs a valid config.
-if [ ! -e "$config" ]; then
-	tmp=$(mktemp "$confdir/.jitlog.conf.XXXXXX") || die "mktemp"
-	cat >"$tmp" <<EOF
+# A fresh test store and a minimal valid config for every run: whatever
+# an earlier run (or another build tree) left there does not count, and
+# "jitadm init" (run by the install) needs a valid config.  Each test
+# writes its own config and store afterwards.
+rm -f "$db" "$db-wal" "$db-shm" "$db-journal"
+tmp=$(mktemp "$confdir/.jitlog.conf.XXXXXX") || die "mktemp"
+cat >"$tmp" <<EOF
 # jitlog test config written by tests/integration/lib/install.sh;
 # each integration test writes its own.
 database = "$db";
@@ -88,9 +91,9 @@ resources = (
   }
 );
 EOF
-	chown root:root "$tmp" && chmod 0644 "$tmp" && mv "$tmp" "$config" ||
-	    die "cannot write $config"
-fi
+rm -rf "$config"	# a file, or what a failed test left (symlink, dir)
+chown root:root "$tmp" && chmod 0644 "$tmp" && mv "$tmp" "$config" ||
+    die "cannot write $config"
 
 cmake --install "$build" || die "cmake --install $build failed"
 
