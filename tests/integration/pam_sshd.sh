@@ -151,6 +151,7 @@ wait "$sshpid" 2>/dev/null
 step "session_open (with RHOST) and session_close in the journal and store"
 out=$(journal_wait 1 JITLOG_EVENT=session_open "JITLOG_USER=$ALICE") ||
     fail "session_open not in the journal: $out"
+out=$(printf '%s\n' "$out" | head -n 1)
 jq_eq "$out" .JITLOG_RHOST 127.0.0.1
 jq_eq "$out" .JITLOG_GRANT_ID "$gid"
 jq_eq "$out" .JITLOG_SERVICE "$SVC"
