@@ -55,7 +55,9 @@ fi
 
 # ---- sanitizers: unit tests under ASan+UBSan --------------------------------
 asan() {
-	cmake -S . -B build-asan -DJITLOG_SANITIZE=ON -DJITLOG_WERROR=ON \
+	# Warnings are errors in build-test; here they are only shown
+	# (instrumentation at -O0 makes GCC's flow-based warnings guess).
+	cmake -S . -B build-asan -DJITLOG_SANITIZE=ON -DJITLOG_WERROR=OFF \
 	    -DCMAKE_BUILD_TYPE=Debug \
 	    -DJITLOG_CONFIG_PATH=$TEST_ROOT/etc/jitlog.conf \
 	    -DJITLOG_DATABASE_PATH=$TEST_ROOT/state/jitlog.db \
