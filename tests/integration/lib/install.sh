@@ -39,7 +39,7 @@ group=$(cachevar JITLOG_GROUP)
 group=${group:-jitlog}
 
 case $(cachevar JITLOG_SANITIZE)$(cachevar JITLOG_FUZZ) in
-*ON* | *TRUE* | *1*)
+*ON* | *TRUE* | *YES* | *1*)
 	echo "SKIP: a sanitizer or fuzzing build is never installed"
 	exit 77
 	;;
