@@ -14,7 +14,12 @@
  * scheduled and active ones.  A subject user (--user) gets a history of
  * its own on --resource and, with --active, one grant that holds now.
  *
- * Usage: jl_seed_store [-u USER] [-r RESOURCE] [-a] [-V] DB N
+ * With -L COUNT it then times COUNT lookups (the module's decision) on
+ * fresh connections; -U USERS says how many users the store was seeded
+ * with when N is 0 (an existing store).
+ *
+ * Usage: jl_seed_store [-u USER] [-r RESOURCE] [-a] [-V] [-L COUNT]
+ *        [-U USERS] DB N
  */
 #include <errno.h>
 #include <getopt.h>
@@ -221,12 +226,83 @@ verify(struct seed *s, const char *subject, const char *resource)
 	return r == 0 ? 0 : 1;
 }
 
+static int
+cmp64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The decision alone: count lookups, each on a fresh connection (as the
+ * module makes one per call), timing only jl_store_grant_find_active:
+ * the subject on its resource, random users on a random resource, on
+ * the subject's resource and on any resource.
+ */
+static int
+lookups(struct seed *s, const char *db, unsigned long count,
+    unsigned long users, const char *subject, const char *resource)
+{
+	struct jl_store_opts o;
+	struct jl_store *st = NULL;
+	struct jl_error err;
+	struct timespec a, b;
+	char user[32], res[32];
+	const char *u, *rs;
+	int64_t *t, id, exp;
+	unsigned long i, found = 0;
+	int r = 0;
+
+	t = calloc(count, sizeof(*t));
+	if (t == NULL)
+		return -1;
+	jl_store_opts_default(&o);
+	o.owner = (uid_t)-1;
+	for (i = 0; i < count && r >= 0; i++) {
+		(void)snprintf(user, sizeof(user), "user%06lu",
+		    (unsigned long)(next(s) % users));
+		(void)snprintf(res, sizeof(res), "res-%02u",
+		    (unsigned)(next(s) % NRES));
+		u = i % 4 == 0 && subject ? subject : user;
+		if (i % 4 == 1)
+			rs = res;
+		else if (i % 4 == 3)
+			rs = NULL;
+		else
+			rs = resource;
+		r = jl_store_open(db, &o, &st, &err);
+		if (r < 0)
+			break;
+		(void)clock_gettime(CLOCK_MONOTONIC, &a);
+		r = jl_store_grant_find_active(st, u, rs, s->now, &id, &exp,
+		    &err);
+		(void)clock_gettime(CLOCK_MONOTONIC, &b);
+		jl_store_close(st);
+		found += r == 1;
+		t[i] = (b.tv_sec - a.tv_sec) * 1000000000 +
+		    (b.tv_nsec - a.tv_nsec);
+	}
+	if (r < 0) {
+		fprintf(stderr, "jl_seed_store: lookup: %s\n", err.msg);
+		free(t);
+		return r;
+	}
+	qsort(t, count, sizeof(*t), cmp64);
+	printf("lookups: %lu (%lu found active), p50 %.1f us, p99 %.1f us, "
+	       "max %.1f us\n",
+	    count, found, (double)t[count / 2] / 1e3,
+	    (double)t[count * 99 / 100] / 1e3, (double)t[count - 1] / 1e3);
+	free(t);
+	return 0;
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: jl_seed_store [-u USER] [-r RESOURCE] [-a] "
-	    "[-V] DB N\n");
+	    "usage: jl_seed_store [-u USER] [-r RESOURCE] [-a] [-V] "
+	    "[-L COUNT] [-U USERS] DB N\n");
 	exit(2);
 }
 
@@ -238,10 +314,10 @@ main(int argc, char **argv)
 	struct jl_error err;
 	const char *subject = NULL, *resource = "payments-debug";
 	bool active = false, check = false;
-	uint64_t n;
+	uint64_t n, nlook = 0, users = 0;
 	int c, r;
 
-	while ((c = getopt(argc, argv, "u:r:aV")) != -1) {
+	while ((c = getopt(argc, argv, "u:r:aVL:U:")) != -1) {
 		switch (c) {
 		case 'u':
 			subject = optarg;
@@ -254,6 +330,15 @@ main(int argc, char **argv)
 			break;
 		case 'V':
 			check = true;
+			break;
+		case 'L':
+			if (jl_parse_uint(optarg, 10000000, &nlook) < 0)
+				usage();
+			break;
+		case 'U':
+			if (jl_parse_uint(optarg, 100000000, &users) < 0 ||
+			    users == 0)
+				usage();
 			break;
 		default:
 			usage();
@@ -281,7 +366,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "jl_seed_store: %s\n", err.msg);
 		r = -1;
 	}
-	if (r == 0) {
+	if (r == 0 && (n > 0 || active)) {
 		printf("seeded %lu grants: %lu expired, %lu approved, "
 		       "%lu revoked, %lu denied, %lu pending, %lu other\n",
 		    (unsigned long)n +
@@ -290,11 +375,16 @@ main(int argc, char **argv)
 		    s.counts[JL_ST_REVOKED], s.counts[JL_ST_DENIED],
 		    s.counts[JL_ST_PENDING],
 		    s.counts[JL_ST_CANCELLED] + s.counts[JL_ST_LAPSED]);
-		if (check && subject)
-			r = verify(&s, subject, resource);
-	} else {
+	}
+	if (r == 0 && check && subject)
+		r = verify(&s, subject, resource);
+	if (r != 0) {
 		jl_store_rollback(s.st);
 	}
 	jl_store_close(s.st);
+	if (r == 0 && nlook > 0)
+		r = lookups(&s, argv[optind], (unsigned long)nlook,
+		    users ? (unsigned long)users : (unsigned long)n / 20 + 1,
+		    subject, resource);
 	return r == 0 ? 0 : 3;
 }

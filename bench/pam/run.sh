@@ -115,6 +115,10 @@ echo "   grants: $(q 'select count(*) from grants')," \
     "audit events: $(q 'select count(*) from audit')," \
     "size: $(du -h "$W/state/jitlog.db" | cut -f1)"
 
+echo "== the decision alone: jl_store_grant_find_active, fresh connection each"
+"$SEED" -u "$U" -L "$ROUNDS" -U $((N / 20 + 1)) "$W/state/jitlog.db" 0 |
+    sed 's/^/   /' || die "lookup benchmark failed"
+
 ARGS="test_config=$W/jitlog.conf resource=payments-debug"
 printf 'account required %s %s\nsession required %s %s\n' \
     "$MOD" "$ARGS" "$MOD" "$ARGS" >"/etc/pam.d/$SVC_J"
