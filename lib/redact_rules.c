@@ -4,9 +4,10 @@
  * plus a literal prefilter that lets a line without a candidate skip the
  * pattern at close to memchr(3) speed.  What each rule covers:
  *
- *  jwt                "eyJ" + base64url, then two or more ".segment"
- *                     (the signature may be empty: alg "none"; JWE's five
- *                     segments are covered whole).
+ *  jwt                "eyJ" + base64url, then two or more ".segment":
+ *                     the signature may be empty (alg "none"), or the
+ *                     payload (detached JWS, RFC 7515 appendix F), not
+ *                     both; JWE's five segments are covered whole.
  *  bearer             "Bearer <token>", "bearer" in any case as a word;
  *                     the word stays, the RFC 6750 token is replaced,
  *                     whatever its length (so prose such as "missing
@@ -72,8 +73,9 @@ static size_t nx_assign(const unsigned char *, size_t, const size_t *);
 
 static const struct jl_builtin_rule builtins[] = {
 	{ .name = "jwt",
-	    .pattern = "(?<![A-Za-z0-9_-])eyJ" B64U "++\\." B64U "++\\." B64U
-	               "*+(?:\\." B64U "*+)*+",
+	    .pattern = "(?<![A-Za-z0-9_-])eyJ" B64U "++\\."
+	               "(?:" B64U "++\\." B64U "*+|\\." B64U "++)"
+	               "(?:\\." B64U "*+)*+",
 	    .prefilter = pf_jwt },
 	{ .name = "bearer",
 	    .pattern = "(?i:\\bbearer)[ \\t]++([A-Za-z0-9._~+/-]++=*+)",
