@@ -63,6 +63,12 @@ int jl_store_schema_version(void);
 int jl_store_begin(struct jl_store *st, struct jl_error *err);
 int jl_store_commit(struct jl_store *st, struct jl_error *err);
 void jl_store_rollback(struct jl_store *st);	/* safe without a txn */
+/*
+ * A read snapshot (lib/store_report.c): the reads that follow see one
+ * state of the store and take no write lock; end it with
+ * jl_store_rollback.  0 or -errno.
+ */
+int jl_store_begin_read(struct jl_store *st, struct jl_error *err);
 
 /* Grants.  insert sets g->id. update writes every mutable field and adds
  * approvals that are not stored yet. */
