@@ -39,8 +39,8 @@ void jl_buf_free(struct jl_buf *b);
 int jl_buf_steal(struct jl_buf *b, char **ret);
 
 /* JSON writing helpers over jl_buf: strings are escaped per RFC 8259. */
-int jl_json_str(struct jl_buf *b, const char *s);	/* NULL -> null */
-int jl_json_time(struct jl_buf *b, int64_t t);	/* 0 -> null, else RFC 3339 */
+int jl_json_str(struct jl_buf *b, const char *s); /* NULL -> null */
+int jl_json_time(struct jl_buf *b, int64_t t);    /* 0 -> null, else RFC 3339 */
 
 /*
  * Decode one UTF-8 sequence at p[0..len) (Unicode 15, table 3-7: no

@@ -38,34 +38,34 @@ struct jl_rule {
 
 struct jl_resource {
 	char *name;
-	char *description;		/* "" when not set */
-	char **paths;			/* absolute; '*' '?' only in the basename */
+	char *description; /* "" when not set */
+	char **paths;      /* absolute; '*' '?' only in the basename */
 	size_t npaths;
-	struct jl_principals requesters;	/* default [ "*" ] */
-	struct jl_principals approvers;		/* required, non-empty */
-	unsigned approvals;			/* default 1 */
-	int64_t default_duration;		/* default min(1h, max) */
-	int64_t max_duration;			/* default 4h */
-	bool require_ticket;			/* true also when ticket_pattern set */
-	char *ticket_pattern;			/* NULL when not set */
-	char **redact;				/* rule names, built-in or custom */
+	struct jl_principals requesters; /* default [ "*" ] */
+	struct jl_principals approvers;  /* required, non-empty */
+	unsigned approvals;              /* default 1 */
+	int64_t default_duration;        /* default min(1h, max) */
+	int64_t max_duration;            /* default 4h */
+	bool require_ticket;             /* true also when ticket_pattern set */
+	char *ticket_pattern;            /* NULL when not set */
+	char **redact;                   /* rule names, built-in or custom */
 	size_t nredact;
 	bool allow_unredacted;
-	int64_t escalate_after;			/* 0: no escalation */
+	int64_t escalate_after; /* 0: no escalation */
 	struct jl_principals escalate_to;
 	bool break_glass;
-	int64_t break_glass_max;		/* cap when break_glass */
-	bool terminate_sessions;		/* default true */
+	int64_t break_glass_max; /* cap when break_glass */
+	bool terminate_sessions; /* default true */
 };
 
 struct jl_config {
 	char *path;
 	char *database;
-	struct jl_principals admins;	/* default [] (root is always admin) */
-	struct jl_principals auditors;	/* default [] */
-	int64_t request_ttl;		/* default 24h */
-	int64_t remind_before;		/* default 10m */
-	char *notify_command;		/* NULL when not set */
+	struct jl_principals admins;   /* default [] (root is always admin) */
+	struct jl_principals auditors; /* default [] */
+	int64_t request_ttl;           /* default 24h */
+	int64_t remind_before;         /* default 10m */
+	char *notify_command;          /* NULL when not set */
 	struct jl_resource *resources;
 	size_t nresources;
 	struct jl_rule *rules;
@@ -83,8 +83,8 @@ struct jl_config {
 int jl_config_load(const char *path, uid_t owner_uid, struct jl_config **ret,
     struct jl_error *err);
 /* Parse and validate text; name is used in messages. */
-int jl_config_parse(const char *text, const char *name,
-    struct jl_config **ret, struct jl_error *err);
+int jl_config_parse(const char *text, const char *name, struct jl_config **ret,
+    struct jl_error *err);
 void jl_config_free(struct jl_config *cfg);
 
 /* The resource called name, or NULL. */

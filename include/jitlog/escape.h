@@ -26,13 +26,13 @@
 #include "jitlog/common.h"
 
 /* Flags. */
-#define JL_ESC_KEEP_NL 0x1	/* write \n as is (else \x0a) */
-#define JL_ESC_KEEP_TAB 0x2	/* write \t as is (else \x09) */
-#define JL_ESC_LOG (JL_ESC_KEEP_NL | JL_ESC_KEEP_TAB)
+#define JL_ESC_KEEP_NL  0x1 /* write \n as is (else \x0a) */
+#define JL_ESC_KEEP_TAB 0x2 /* write \t as is (else \x09) */
+#define JL_ESC_LOG      (JL_ESC_KEEP_NL | JL_ESC_KEEP_TAB)
 
 struct jl_escaper {
 	unsigned flags;
-	uint8_t pend[4];	/* bytes of an incomplete sequence */
+	uint8_t pend[4]; /* bytes of an incomplete sequence */
 	uint8_t npend;
 };
 

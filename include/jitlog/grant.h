@@ -43,7 +43,7 @@ enum jl_state {
 struct jl_approval {
 	char *by;
 	int64_t at;
-	char *comment;		/* NULL when none */
+	char *comment; /* NULL when none */
 };
 
 struct jl_grant {
@@ -53,13 +53,13 @@ struct jl_grant {
 	char *resource;
 	enum jl_status status;
 	char *reason;
-	char *ticket;		/* NULL when none */
+	char *ticket; /* NULL when none */
 	int64_t requested_at;
-	int64_t start_req;	/* requested --start, 0 when none */
-	int64_t starts_at;	/* 0 until approved */
-	int64_t expires_at;	/* 0 until approved */
-	int64_t ended_at;	/* when denied/revoked/cancelled/lapsed/expired */
-	char *ended_by;		/* who denied/revoked/cancelled, NULL else */
+	int64_t start_req;  /* requested --start, 0 when none */
+	int64_t starts_at;  /* 0 until approved */
+	int64_t expires_at; /* 0 until approved */
+	int64_t ended_at;   /* when denied/revoked/cancelled/lapsed/expired */
+	char *ended_by;     /* who denied/revoked/cancelled, NULL else */
 	char *end_comment;
 	int64_t duration_s;
 	unsigned approvals_required;
@@ -67,10 +67,10 @@ struct jl_grant {
 	size_t napprovals;
 	bool unredacted;
 	bool break_glass;
-	int64_t reviewed_at;	/* break-glass review, 0 when open */
+	int64_t reviewed_at; /* break-glass review, 0 when open */
 	char *reviewed_by;
-	int64_t escalated_at;	/* 0 when not escalated */
-	int64_t extends_id;	/* grant this one continues, 0 when none */
+	int64_t escalated_at; /* 0 when not escalated */
+	int64_t extends_id;   /* grant this one continues, 0 when none */
 };
 
 enum jl_state jl_grant_state(const struct jl_grant *g, int64_t now,
@@ -95,10 +95,10 @@ int jl_grant_add_approval(struct jl_grant *g, const char *by, int64_t now,
     int64_t duration, const char *comment);
 
 /* The grant as the JSON object of SPEC section 4. */
-int jl_grant_to_json(const struct jl_grant *g, int64_t now,
-    int64_t request_ttl, struct jl_buf *out);
+int jl_grant_to_json(const struct jl_grant *g, int64_t now, int64_t request_ttl,
+    struct jl_buf *out);
 
-void jl_grant_free(struct jl_grant *g);	/* NULL-safe; frees g itself */
+void jl_grant_free(struct jl_grant *g); /* NULL-safe; frees g itself */
 void jl_grants_free(struct jl_grant **v, size_t n);
 
 #endif

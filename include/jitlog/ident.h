@@ -17,14 +17,14 @@ struct jl_ident {
 	uid_t uid;
 	gid_t gid;
 	char *name;
-	gid_t *groups;	/* primary and supplementary */
+	gid_t *groups; /* primary and supplementary */
 	int ngroups;
 };
 
 /* 0, -ENOENT (no such user) or another -errno (NSS failure). */
 int jl_ident_from_uid(uid_t uid, struct jl_ident *ret);
 int jl_ident_from_name(const char *name, struct jl_ident *ret);
-void jl_ident_free(struct jl_ident *id);	/* NULL-safe, idempotent */
+void jl_ident_free(struct jl_ident *id); /* NULL-safe, idempotent */
 
 /* 1 if id is in the group called name, 0 if not (or no such group), -errno. */
 int jl_ident_in_group(const struct jl_ident *id, const char *group);

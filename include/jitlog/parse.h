@@ -16,7 +16,7 @@
 /* Longest duration accepted anywhere: 366 days. */
 #define JL_DURATION_MAX ((int64_t)366 * 86400)
 /* Longest reason, comment or ticket, in bytes. */
-#define JL_TEXT_MAX 512
+#define JL_TEXT_MAX     512
 
 /*
  * "90s", "15m", "4h", "1d", "1h30m": one or more <digits><unit> groups,

@@ -29,9 +29,8 @@ static int t_checks;
 		t_checks++;                                                    \
 		if (t_a_ == NULL || t_b_ == NULL || strcmp(t_a_, t_b_) != 0) { \
 			t_failures++;                                          \
-			fprintf(stderr,                                        \
-			    "not ok: %s:%d: \"%s\" != \"%s\"\n", __FILE__,     \
-			    __LINE__, t_a_ ? t_a_ : "(null)",                  \
+			fprintf(stderr, "not ok: %s:%d: \"%s\" != \"%s\"\n",   \
+			    __FILE__, __LINE__, t_a_ ? t_a_ : "(null)",        \
 			    t_b_ ? t_b_ : "(null)");                           \
 		}                                                              \
 	} while (0)
@@ -42,7 +41,8 @@ static int t_checks;
 		t_checks++;                                                    \
 		if (t_a_ != t_b_) {                                            \
 			t_failures++;                                          \
-			fprintf(stderr, "not ok: %s:%d: %s == %lld, want %lld\n", \
+			fprintf(stderr,                                        \
+			    "not ok: %s:%d: %s == %lld, want %lld\n",          \
 			    __FILE__, __LINE__, #a, t_a_, t_b_);               \
 		}                                                              \
 	} while (0)
@@ -51,7 +51,8 @@ static int t_checks;
 	do {                                                                   \
 		int t_before_ = t_failures;                                    \
 		fn();                                                          \
-		printf("%s %s\n", t_failures == t_before_ ? "ok" : "FAIL", #fn); \
+		printf("%s %s\n", t_failures == t_before_ ? "ok" : "FAIL",     \
+		    #fn);                                                      \
 	} while (0)
 
 #define T_DONE()                                                               \
