@@ -58,52 +58,7 @@
 
 #include "jitlog/proc.h"
 #include "jitlogview.h"
-
-#define CHECK_MS  250  /* grant re-check at least this often */
-#define FOLLOW_MS 100  /* follow: growth and rotation at least this often */
-#define EARLY_MS  50   /* no more often than this on inotify events */
-#define READY_MS  5000 /* the streamer proves its drop within this */
-#define CHUNK     (1024 * 1024)
-#define BOUNCE    (64 * 1024)
-#define PIPE_SIZE (1024 * 1024)
-
-enum end {
-	E_NONE = 0,
-	E_EOF,    /* all shown */
-	E_CLOSED, /* the reader went away */
-	E_EXPIRED,
-	E_REVOKED,
-	E_SIGNAL,
-	E_UNSAFE,
-	E_ERROR,
-};
-
-static const char *const end_names[] = {
-	[E_NONE] = "error",
-	[E_EOF] = "eof",
-	[E_CLOSED] = "closed",
-	[E_EXPIRED] = "expired",
-	[E_REVOKED] = "revoked",
-	[E_SIGNAL] = "interrupted",
-	[E_UNSAFE] = "unsafe",
-	[E_ERROR] = "error",
-};
-
-struct mon {
-	struct jv_run *r;
-	loff_t off, limit; /* next byte; confirmed end */
-	int pipe_w, status_r, sfd, ifd, wd;
-	pid_t child;
-	bool ready, eof_sent, pipe_gone, child_gone, splice_ok, early;
-	int child_status, signo;
-	int64_t started, last_tick;
-	uint64_t fwd;
-	struct jv_status st;
-	char *bounce;
-	size_t blen, bpos;
-	struct jv_file next; /* follow: the file that replaced ours */
-	char msg[JL_ERRMAX];
-};
+#include "monitor.h"
 
 static int64_t
 now_ms(void)
@@ -171,78 +126,6 @@ watch_dir(struct mon *m)
 	m->wd = inotify_add_watch(m->ifd, p,
 	    IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
 	        IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF);
-}
-
-/* Start the streamer.  0, or -errno (nothing was forked). */
-static int
-start_streamer(struct mon *m)
-{
-	int data[2] = { -1, -1 }, status[2] = { -1, -1 };
-
-	if (pipe2(data, O_CLOEXEC) != 0 || pipe2(status, O_CLOEXEC) != 0)
-		goto fail;
-	(void)fcntl(data[1], F_SETPIPE_SZ, PIPE_SIZE);
-	if (fcntl(data[1], F_SETFL, O_NONBLOCK) != 0 ||
-	    fcntl(status[0], F_SETFL, O_NONBLOCK) != 0)
-		goto fail;
-	m->child = fork();
-	if (m->child < 0)
-		goto fail;
-	if (m->child == 0) {
-		(void)close(data[1]);
-		(void)close(status[0]);
-		jv_streamer(m->r, data[0], status[1]);
-	}
-	(void)close(data[0]);
-	(void)close(status[1]);
-	m->pipe_w = data[1];
-	m->status_r = status[0];
-	return 0;
-fail:
-	m->child = -1;
-	(void)snprintf(m->msg, sizeof(m->msg),
-	    "cannot start the output "
-	    "process: %s",
-	    strerror(errno));
-	for (int i = 0; i < 2; i++) {
-		if (data[i] >= 0)
-			(void)close(data[i]);
-		if (status[i] >= 0)
-			(void)close(status[i]);
-	}
-	return -EAGAIN;
-}
-
-/* Read what the streamer sent.  E_NONE, or an end when it is gone. */
-static enum end
-read_status(struct mon *m)
-{
-	struct jv_status s;
-	uint32_t want =
-	    (uint32_t)(m->r->res->nredact < JV_MAX_RULES ? m->r->res->nredact :
-	                                                   JV_MAX_RULES);
-	ssize_t n;
-
-	for (;;) {
-		n = read(m->status_r, &s, sizeof(s));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return E_NONE;
-		if (n == 0 || n < 0) {
-			m->child_gone = true;
-			return E_EOF; /* decided by the exit status */
-		}
-		if ((size_t)n != sizeof(s) || s.magic != JV_STATUS_MAGIC ||
-		    (s.nrules != want && s.nrules != 0)) {
-			(void)snprintf(m->msg, sizeof(m->msg),
-			    "the output "
-			    "process sent a malformed status");
-			return E_ERROR;
-		}
-		m->st = s;
-		m->ready = true;
-	}
 }
 
 /* Move bytes from the log to the pipe up to the limit.  E_NONE when
@@ -424,7 +307,7 @@ wait_events(struct mon *m, int64_t now)
 		m->early = true;
 	}
 	if (p[1].revents & (POLLIN | POLLHUP | POLLERR))
-		return read_status(m);
+		return mon_read_status(m);
 	return E_NONE;
 }
 
@@ -481,151 +364,6 @@ run_loop(struct mon *m)
 	}
 }
 
-/* {"rule": count, ...} of the streamer's last report; NULL for a raw view
- * or when out of memory. */
-static char *
-redactions_json(const struct mon *m)
-{
-	const struct jl_resource *res = m->r->res;
-	struct jl_buf b = { 0 };
-	char *s = NULL;
-	int r;
-	size_t i;
-
-	if (m->r->view.g.unredacted)
-		return NULL;
-	r = jl_buf_puts(&b, "{");
-	for (i = 0; r == 0 && i < res->nredact && i < JV_MAX_RULES; i++) {
-		if (i > 0)
-			r = jl_buf_puts(&b, ",");
-		if (r == 0)
-			r = jl_json_str(&b, res->redact[i]);
-		if (r == 0)
-			r = jl_buf_printf(&b, ":%" PRIu64,
-			    i < m->st.nrules ? m->st.counts[i] : 0);
-	}
-	if (r == 0 && (r = jl_buf_puts(&b, "}")) == 0)
-		r = jl_buf_steal(&b, &s);
-	jl_buf_free(&b);
-	return r == 0 ? s : NULL;
-}
-
-/* Stop the streamer (if it still runs) and collect its last report. */
-static void
-stop_streamer(struct mon *m, enum end e)
-{
-	int st = 0;
-
-	if (m->child > 0) {
-		if (e != E_EOF || !m->child_gone)
-			(void)kill(m->child, SIGKILL);
-		while (waitpid(m->child, &st, 0) < 0 && errno == EINTR)
-			;
-		m->child_status = st;
-		m->child = -1;
-	}
-	if (m->status_r >= 0)
-		(void)read_status(m);
-}
-
-/* What the streamer's exit says, once it is gone by itself. */
-static enum end
-child_end(struct mon *m)
-{
-	int st = m->child_status;
-
-	if (WIFEXITED(st) && WEXITSTATUS(st) == JV_OK && m->eof_sent)
-		return E_EOF;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == JV_EX_PIPE)
-		return E_CLOSED;
-	if (!m->ready)
-		(void)snprintf(m->msg, sizeof(m->msg),
-		    "the output process "
-		    "could not drop its privileges");
-	else if (WIFSIGNALED(st))
-		(void)snprintf(m->msg, sizeof(m->msg),
-		    "the output process "
-		    "was killed by signal %d",
-		    WTERMSIG(st));
-	else
-		(void)snprintf(m->msg, sizeof(m->msg),
-		    "the output process "
-		    "failed");
-	return E_ERROR;
-}
-
-/* Record view_close (retrying a busy store a few times). */
-static int
-record_close(struct mon *m, enum end e)
-{
-	struct jl_error err = { "" };
-	struct jl_view_end ve;
-	char *red = redactions_json(m);
-	int r = -EIO, i;
-
-	ve.bytes = (int64_t)m->st.bytes;
-	ve.bytes_read = (int64_t)m->fwd;
-	ve.redactions = red;
-	ve.end = end_names[e];
-	for (i = 0; i < 3; i++) {
-		m->r->c->now = time(NULL);
-		r = jl_view_close(m->r->c, &m->r->view, &ve, &err);
-		if (r != -EBUSY)
-			break;
-	}
-	free(red);
-	if (r < 0)
-		jv_err("cannot record the end of the view: %s", err.msg);
-	return r;
-}
-
-/* Die of signo, as an interrupted program should. */
-static void
-die_of(int signo)
-{
-	sigset_t set;
-
-	(void)signal(signo, SIG_DFL);
-	(void)sigemptyset(&set);
-	(void)sigaddset(&set, signo);
-	(void)sigprocmask(SIG_UNBLOCK, &set, NULL);
-	(void)raise(signo);
-}
-
-static int
-finish(struct mon *m, enum end e)
-{
-	struct jl_error err = { "" };
-
-	stop_streamer(m, e);
-	if (e == E_EOF)
-		e = child_end(m);
-	if (e == E_UNSAFE)
-		(void)jl_view_deny(m->r->c, m->r->res->name, m->r->file.path,
-		    m->msg, &err);
-	if (record_close(m, e) < 0 && (e == E_EOF || e == E_CLOSED))
-		return JV_ERROR;
-	switch (e) {
-	case E_EOF:
-	case E_CLOSED:
-		return JV_OK;
-	case E_EXPIRED:
-	case E_REVOKED:
-		jv_err("grant %" PRId64 " ended (%s); output stopped",
-		    m->r->view.g.grant_id, end_names[e]);
-		return JV_ENDED;
-	case E_SIGNAL:
-		die_of(m->signo);
-		return 128 + m->signo;
-	case E_UNSAFE:
-		jv_err("%s; output stopped", m->msg);
-		return JV_REFUSED;
-	default:
-		jv_err("%s", m->msg[0] ? m->msg : "internal error");
-		return JV_ERROR;
-	}
-}
-
 /* Contract: see jitlogview.h. */
 int
 jv_monitor(struct jv_run *r)
@@ -653,7 +391,7 @@ jv_monitor(struct jv_run *r)
 		goto out;
 	}
 	/* The streamer; never a fallback to streaming from here. */
-	if (start_streamer(&m) < 0)
+	if (mon_start(&m) < 0)
 		goto out;
 	if (drop_caps() < 0) {
 		(void)snprintf(m.msg, sizeof(m.msg),
@@ -676,7 +414,7 @@ jv_monitor(struct jv_run *r)
 	}
 	e = run_loop(&m);
 out:
-	rc = finish(&m, e == E_NONE ? E_ERROR : e);
+	rc = mon_finish(&m, e == E_NONE ? E_ERROR : e);
 	jv_file_close(&m.next);
 	free(m.bounce);
 	return rc;

@@ -223,7 +223,8 @@ setup(struct streamer *s, const struct jv_run *r)
 	struct jl_linebuf_redactor red = { jl_redactor_fn, NULL };
 	struct jl_error err = { "" };
 
-	if (!r->view.g.unredacted) {
+	/* No rules (redact = []) is no redactor: lines are only escaped. */
+	if (!r->view.g.unredacted && r->res->nredact > 0) {
 		if (jl_redactor_new((const char *const *)r->res->redact,
 		        r->res->nredact, cfg->rules, cfg->nrules, &s->rd,
 		        &err) < 0) {

@@ -13,13 +13,56 @@
  *  - memory stays at cap + overlap bytes plus the output of one chunk;
  *  - the output does not depend on how the input is split.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "jitlog/linebuf.h"
+
+/*
+ * Bytes the escaper (JL_ESC_LOG) writes as they are, whatever comes
+ * before or after them: printable ASCII, tab and newline.  Text made of
+ * them only is copied without the escaper (test_linebuf checks the two
+ * agree on every byte); anything else goes through it.
+ */
+static bool
+plain_byte(unsigned char c)
+{
+	return (c >= 0x20 && c < 0x7f) || c == '\t' || c == '\n';
+}
+
+/* Length of the longest prefix of p[0..n) of plain bytes. */
+static size_t
+plain_prefix(const char *p, size_t n)
+{
+	size_t i = 0;
+#if defined(__SSE2__)
+	const __m128i lo = _mm_set1_epi8(0x1f), hi = _mm_set1_epi8(0x7f);
+	const __m128i tab = _mm_set1_epi8('\t'), nl = _mm_set1_epi8('\n');
+	__m128i v, ok;
+
+	/* Signed compares: bytes >= 0x80 are negative, so not > 0x1f. */
+	for (; i + 16 <= n; i += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		ok =
+		    _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
+		ok = _mm_or_si128(ok,
+		    _mm_or_si128(_mm_cmpeq_epi8(v, tab),
+		        _mm_cmpeq_epi8(v, nl)));
+		if (_mm_movemask_epi8(ok) != 0xffff)
+			break;
+	}
+#endif
+	while (i < n && plain_byte((unsigned char)p[i]))
+		i++;
+	return i;
+}
 
 int
 jl_linebuf_init(struct jl_linebuf *lb, size_t cap, size_t overlap,
@@ -47,9 +90,12 @@ jl_linebuf_free(struct jl_linebuf *lb)
 	jl_buf_free(&lb->tmp);
 }
 
+/* s[0..n) escaped; plain text (at a character boundary) is copied. */
 static int
 emit(struct jl_linebuf *lb, const char *s, size_t n, struct jl_buf *out)
 {
+	if (lb->esc.npend == 0 && plain_prefix(s, n) == n)
+		return jl_buf_append(out, s, n);
 	return jl_escape_chunk(&lb->esc, s, n, out);
 }
 
@@ -163,18 +209,33 @@ do_window(struct jl_linebuf *lb, struct jl_buf *out)
 	return 0;
 }
 
-/* Without a redactor: the run of complete lines of at most cap bytes at
- * the start of p[0..n) goes out in one call.  Returns the bytes taken. */
+/*
+ * Without a redactor, at the start of a line: the complete lines of at
+ * most cap bytes at the start of p[0..n) go out in one call; when they
+ * are plain text, in one copy (lines inside a chunk of at most cap + 1
+ * bytes cannot be longer than cap).  Returns the bytes taken.
+ */
 static size_t
 fast_run(struct jl_linebuf *lb, const char *p, size_t n, struct jl_buf *out,
     int *ret)
 {
 	const char *q = p, *e = p + n, *nl;
+	size_t k;
 
+	*ret = 0;
+	if (lb->esc.npend == 0 && n <= lb->cap + 1) {
+		k = plain_prefix(p, n);
+		nl = k > 0 ? memrchr(p, '\n', k) : NULL;
+		if (nl != NULL) {
+			*ret = jl_buf_append(out, p, (size_t)(nl - p) + 1);
+			return (size_t)(nl - p) + 1;
+		}
+	}
 	while (q < e && (nl = memchr(q, '\n', (size_t)(e - q))) != NULL &&
 	    (size_t)(nl - q) <= lb->cap)
 		q = nl + 1;
-	*ret = q > p ? emit(lb, p, (size_t)(q - p), out) : 0;
+	if (q > p)
+		*ret = jl_escape_chunk(&lb->esc, p, (size_t)(q - p), out);
 	return (size_t)(q - p);
 }
 

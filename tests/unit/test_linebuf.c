@@ -383,8 +383,44 @@ test_random(void)
 	}
 }
 
+/* The copy that skips the escaper agrees with it on every byte value. */
 static void
-test_no_escape_from_marker(void)
+test_plain_agrees(void)
+{
+	struct jl_escaper e;
+	struct jl_buf want = { 0 };
+	char line[34], *o;
+	size_t len;
+	int c;
+
+	for (c = 0; c < 256; c++) {
+		if (c == '\n')
+			continue;
+		memset(line, c, 32);
+		line[32] = '\n';
+		jl_escaper_init(&e, JL_ESC_LOG);
+		jl_buf_reset(&want);
+		T_ASSERT(jl_escape_chunk(&e, line, 33, &want) == 0);
+		T_ASSERT(jl_escape_finish(&e, &want) == 0);
+		o = NULL;
+		T_ASSERT(run(line, 33, 0, 64, 64, NULL, &o, &len) == 0);
+		if (o == NULL || len != want.len ||
+		    memcmp(o, want.data, len) != 0) {
+			T_ASSERT(!"linebuf and escaper disagree");
+			fprintf(stderr, "  byte 0x%02x\n", c);
+		}
+		free(o);
+		o = NULL;
+		T_ASSERT(run(line, 33, 0, 64, 64, &fake, &o, &len) == 0);
+		T_ASSERT(o != NULL && len == want.len &&
+		    memcmp(o, want.data, len) == 0);
+		free(o);
+	}
+	jl_buf_free(&want);
+}
+
+static void
+test_init_args(void)
 {
 	struct jl_linebuf lb;
 
@@ -403,7 +439,8 @@ main(void)
 	T_RUN(test_bounded);
 	T_RUN(test_chunking);
 	T_RUN(test_random);
-	T_RUN(test_no_escape_from_marker);
+	T_RUN(test_plain_agrees);
+	T_RUN(test_init_args);
 	(void)fake_calls;
 	return T_DONE();
 }
