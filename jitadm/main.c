@@ -212,7 +212,7 @@ parse_global(int argc, char *const argv[], struct ja *ja, int *ret_i)
 			return JA_USAGE;
 		}
 		if (!ja_root_unelevated()) {
-			ja_err("-c is only for root");
+			ja_err("-c is only for root without setgid privileges");
 			return JA_USAGE;
 		}
 		if (i + 1 >= argc || !ja_path_ok(argv[i + 1])) {

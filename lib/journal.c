@@ -95,6 +95,9 @@ static const struct event_type {
 	    "%u asked to extend access to %r (grant %g)" },
 	{ "expiring", "16eccd9fb4ae4e03a9848d0bdbf4a743", LOG_NOTICE,
 	    "grant %g of %u on %r expires soon" },
+	/* Journal only (jitadm, events.c): notify_command failed. */
+	{ "notify_failed", "9d342beda6124b4583098d8949e5293f", LOG_WARNING,
+	    "notification about grant %g of %u on %r failed" },
 };
 
 static const struct event_type *
@@ -214,8 +217,10 @@ suffixes(struct jl_buf *b, const struct jl_event *ev)
 		r = jl_buf_puts(b, ", ticket ");
 	if (r == 0 && ev->ticket != NULL)
 		r = put_text(b, ev->ticket);
+	/* The reason is the request's, whatever the event: label it, so that
+	 * "revoked ...; reason: x" is not read as the revoker's comment. */
 	if (r == 0 && ev->reason != NULL)
-		r = jl_buf_puts(b, ": ");
+		r = jl_buf_puts(b, "; reason: ");
 	if (r == 0 && ev->reason != NULL)
 		r = put_text(b, ev->reason);
 	return r;
