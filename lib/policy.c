@@ -31,13 +31,26 @@ set_why(const char **ret_why, const char *why)
 		*ret_why = why;
 }
 
-/* Same person as the grant's user: same uid or same name. */
+/*
+ * Two notions of "own", because a uid or a name can be reused: where it
+ * takes a right away (approving or reviewing one's own request), either
+ * the same uid or the same name is enough; where it gives one (revoking
+ * or seeing a grant as its owner), both must match, so a new account that
+ * inherits an old uid does not inherit the old account's grants.
+ */
 static bool
 is_own(const struct jl_grant *g, const struct jl_ident *id)
 {
 	if (g->uid == id->uid)
 		return true;
 	return g->user != NULL && id->name != NULL &&
+	    strcmp(g->user, id->name) == 0;
+}
+
+static bool
+is_owner(const struct jl_grant *g, const struct jl_ident *id)
+{
+	return g->uid == id->uid && g->user != NULL && id->name != NULL &&
 	    strcmp(g->user, id->name) == 0;
 }
 
@@ -242,7 +255,7 @@ jl_policy_may_revoke(const struct jl_config *cfg, const struct jl_resource *res,
 	r = check_args(cfg, res, g, id);
 	if (r < 0)
 		return r;
-	if (is_own(g, id)) {
+	if (is_owner(g, id)) {
 		*ret = JL_ALLOW;
 		set_why(ret_why, NULL);
 		return 0;
@@ -278,7 +291,7 @@ jl_policy_may_see(const struct jl_config *cfg, const struct jl_resource *res,
 	r = check_args(cfg, res, g, id);
 	if (r < 0)
 		return r;
-	if (is_own(g, id)) {
+	if (is_owner(g, id)) {
 		*ret = JL_ALLOW;
 		return 0;
 	}

@@ -56,6 +56,11 @@ static const struct jl_ident ALICE_ADM = { 1001, 1001, n_alice, g_alice_adm,
 /* same name, other uid; same uid, other name */
 static const struct jl_ident ALICE_RENUM = { 2001, 2001, n_alice, g_bob, 2 };
 static const struct jl_ident ALICE_RENAMED = { 1001, 1001, n_alice2, g_bob, 2 };
+/* A new account that got alice's old uid, and one that got her old name:
+ * in no group that matters. */
+static char n_newcomer[] = "newcomer";
+static const struct jl_ident UID_REUSED = { 1001, 1001, n_newcomer, g_dave, 1 };
+static const struct jl_ident NAME_REUSED = { 3001, 3001, n_alice, g_dave, 1 };
 static const struct jl_ident BOB = { 1002, 1002, n_bob, g_bob, 2 };
 static const struct jl_ident CAROL = { 1003, 1003, n_carol, g_carol, 1 };
 static const struct jl_ident DAVE = { 1004, 1004, n_dave, g_dave, 1 };
@@ -375,6 +380,22 @@ test_see_rights(void)
 	jl_grant_free(g);
 }
 
+/* A reused uid or name takes rights away (no self-approval) but never
+ * gives the old account's grants to the new one. */
+static void
+test_reused_identity(void)
+{
+	struct jl_grant *g = mkgrant(&ALICE);
+
+	T_ASSERT_INTEQ(see(&res, g, &UID_REUSED), 0);
+	T_ASSERT_INTEQ(see(&res, g, &NAME_REUSED), 0);
+	T_ASSERT_INTEQ(revoke(&res, g, &UID_REUSED), 0);
+	T_ASSERT_INTEQ(revoke(&res, g, &NAME_REUSED), 0);
+	T_ASSERT_INTEQ(decide(g, &UID_REUSED), 0);
+	T_ASSERT_INTEQ(decide(g, &NAME_REUSED), 0);
+	jl_grant_free(g);
+}
+
 static void
 test_request_and_roles(void)
 {
@@ -571,6 +592,7 @@ main(void)
 	RUN(test_escalation);
 	RUN(test_revoke_rights);
 	RUN(test_see_rights);
+	RUN(test_reused_identity);
 	RUN(test_request_and_roles);
 	RUN(test_nss_error_denies);
 	RUN(test_bad_arguments);
