@@ -23,6 +23,7 @@
 
 #include "jitadm.h"
 #include "jitlog/parse.h"
+#include "jitlog/report.h"
 
 enum kind {
 	K_FLAG,
@@ -32,6 +33,7 @@ enum kind {
 	K_ID,
 	K_USER,
 	K_RESOURCE,
+	K_COUNT, /* 1..JL_REPORT_REPEAT_MAX */
 };
 
 static const struct {
@@ -54,6 +56,9 @@ static const struct {
 	[O_SINCE] = { "since", K_TIME },
 	[O_GRANT] = { "grant", K_ID },
 	[O_JSON] = { "json", K_FLAG },
+	[O_SINCE_DUR] = { "since", K_DUR },
+	[O_REPEAT] = { "repeat", K_COUNT },
+	[O_JOURNAL] = { "journal", K_FLAG },
 };
 
 /*
@@ -78,6 +83,18 @@ bool
 ja_path_ok(const char *s)
 {
 	return s[0] == '/' && jl_check_text(s, JA_ARG_MAX) == 0;
+}
+
+/* A count: 1..JL_REPORT_REPEAT_MAX, strictly decimal.  0 or -EINVAL. */
+static int
+parse_count(const char *s, int64_t *ret)
+{
+	uint64_t v = 0;
+
+	if (jl_parse_uint(s, JL_REPORT_REPEAT_MAX, &v) < 0 || v == 0)
+		return -EINVAL;
+	*ret = (int64_t)v;
+	return 0;
 }
 
 /* Convert and check the value v of option o into a.  JA_OK/JA_USAGE. */
@@ -127,6 +144,12 @@ set_value(enum ja_opt o, const char *v, time_t now, struct ja_args *a)
 			ja_err("--%s: invalid resource name", opts[o].name);
 			r = -EINVAL;
 		}
+		break;
+	case K_COUNT:
+		r = parse_count(v, &a->num[o]);
+		if (r < 0)
+			ja_err("--%s: must be a number from 1 to %d",
+			    opts[o].name, JL_REPORT_REPEAT_MAX);
 		break;
 	}
 	if (r < 0)

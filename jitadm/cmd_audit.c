@@ -4,9 +4,12 @@
  * everybody else), as an aligned table or with --json as the array of
  * SPEC section 6; and "audit verify", which walks the hash chain and
  * reports the first broken link (exit 1) or the number of intact events.
+ * "audit verify --journal" (root only) then cross-checks the chain with
+ * the journal (cmd_journal.c): exit 1 when they disagree.
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jitadm.h"
 #include "jitlog/audit.h"
@@ -19,9 +22,12 @@ struct audit_out {
 	size_t n;
 };
 
-/* Admin or auditor: JA_OK, JA_REFUSED or JA_ERROR (message printed). */
-static int
-may_audit(const struct ja *ja)
+/*
+ * Admin or auditor: JA_OK, JA_REFUSED or JA_ERROR (message printed).
+ * what names the thing refused: "the audit trail is", "reports are".
+ */
+int
+ja_may_audit(const struct ja *ja, const char *what)
 {
 	enum jl_decision admin = JL_DENY, auditor = JL_DENY;
 
@@ -31,7 +37,7 @@ may_audit(const struct ja *ja)
 		return JA_ERROR;
 	}
 	if (admin != JL_ALLOW && auditor != JL_ALLOW) {
-		ja_err("the audit trail is for admins and auditors only");
+		ja_err("%s for admins and auditors only", what);
 		return JA_REFUSED;
 	}
 	return JA_OK;
@@ -112,12 +118,16 @@ audit_list(struct ja *ja, const struct ja_args *a)
 	return r;
 }
 
-/* Walk the chain: 0 intact, 1 broken (printed), 3 error. */
+/*
+ * Walk the chain, then with --journal compare it with the journal:
+ * 0 intact (and consistent), 1 broken or inconsistent (printed), 3 error.
+ */
 static int
 audit_verify(struct ja *ja, const struct ja_args *a)
 {
 	struct jl_buf b = { NULL, 0, 0 };
 	struct jl_error err = { "" };
+	bool journal = (a->given & OPT(O_JOURNAL)) != 0, consistent = true;
 	int64_t count = 0, bad = 0;
 	int r, v;
 
@@ -125,11 +135,16 @@ audit_verify(struct ja *ja, const struct ja_args *a)
 		ja_err("audit verify: --since and --grant do not apply");
 		return JA_USAGE;
 	}
+	if (journal && getuid() != 0) {
+		ja_err("audit verify --journal is for root only (it reads "
+		       "every user's journal)");
+		return JA_REFUSED;
+	}
 	v = jl_store_audit_verify(ja->store, &count, &bad, &err);
 	if (v < 0)
 		return ja_result(v, &err);
 	if (a->given & OPT(O_JSON) && v == 0)
-		r = jl_buf_printf(&b, "{\"intact\": true, \"events\": %lld}\n",
+		r = jl_buf_printf(&b, "{\"intact\": true, \"events\": %lld",
 		    (long long)count);
 	else if (a->given & OPT(O_JSON))
 		r = jl_buf_printf(&b,
@@ -144,11 +159,18 @@ audit_verify(struct ja *ja, const struct ja_args *a)
 		r = jl_buf_printf(&b,
 		        "audit chain broken at seq %lld: ", (long long)bad) ||
 		    ja_esc(&b, err.msg) || jl_buf_puts(&b, "\n");
-	r = r != 0 ? JA_ERROR : ja_write(&b);
+	r = r != 0 ? JA_ERROR : JA_OK;
+	if (r == JA_OK && v == 0 && journal)
+		r = ja_verify_journal(ja, (a->given & OPT(O_JSON)) != 0, &b,
+		    &consistent);
+	if (r == JA_OK && v == 0 && (a->given & OPT(O_JSON)))
+		r = jl_buf_puts(&b, "}\n") != 0 ? JA_ERROR : JA_OK;
+	if (r == JA_OK)
+		r = ja_write(&b);
 	jl_buf_free(&b);
 	if (r != JA_OK)
 		return r;
-	return v == 0 ? JA_OK : JA_REFUSED;
+	return v == 0 && consistent ? JA_OK : JA_REFUSED;
 }
 
 int
@@ -156,9 +178,13 @@ ja_cmd_audit(struct ja *ja, const struct ja_args *a)
 {
 	int r;
 
-	if ((r = may_audit(ja)) != JA_OK)
+	if ((r = ja_may_audit(ja, "the audit trail is")) != JA_OK)
 		return r;
 	if (a->npos == 1)
 		return audit_verify(ja, a);
+	if (a->given & OPT(O_JOURNAL)) {
+		ja_err("audit: --journal goes with \"audit verify\"");
+		return JA_USAGE;
+	}
 	return audit_list(ja, a);
 }

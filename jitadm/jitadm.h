@@ -54,6 +54,9 @@ enum ja_opt {
 	O_SINCE,
 	O_GRANT,
 	O_JSON,
+	O_SINCE_DUR, /* report --since DUR (audit's --since is a TIME) */
+	O_REPEAT,
+	O_JOURNAL,
 	O_NOPTS
 };
 #define OPT(o) (1u << (o))
@@ -151,6 +154,14 @@ int ja_cmd_resources(struct ja *ja, const struct ja_args *a);
 
 /* cmd_audit.c */
 int ja_cmd_audit(struct ja *ja, const struct ja_args *a);
+int ja_may_audit(const struct ja *ja, const char *what);
+
+/* cmd_journal.c: audit verify --journal */
+int ja_verify_journal(struct ja *ja, bool json, struct jl_buf *b,
+    bool *ret_consistent);
+
+/* cmd_report.c */
+int ja_cmd_report(struct ja *ja, const struct ja_args *a);
 
 /* cmd_admin.c */
 int ja_cmd_check_config(struct ja *ja, const struct ja_args *a);
