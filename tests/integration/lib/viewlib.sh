@@ -66,14 +66,14 @@ view_setup() {
 }
 
 # grant_for USER RESOURCE [DURATION [REQUEST-ARGS...]]: an approved grant
-# (requested by USER, approved by BOB for DURATION); its id in GID.
+# (requested by USER for DURATION, approved by BOB); its id in GID.
 grant_for() {
 	local u=$1 res=$2 dur=${3:-1h}
 	shift 2
 	[ $# -gt 0 ] && shift
-	req "$u" "$res" --reason "integration test" "$@"
+	req "$u" "$res" --reason "integration test" --duration "$dur" "$@"
 	GID=$ID
-	expect 0 as "$BOB" "$JITADM" approve "$GID" --duration "$dur"
+	expect 0 as "$BOB" "$JITADM" approve "$GID"
 }
 
 # view USER ARGS...: jitlogview as USER (clean environment); for "expect
