@@ -59,6 +59,7 @@ static const struct {
 	[O_SINCE_DUR] = { "since", K_DUR },
 	[O_REPEAT] = { "repeat", K_COUNT },
 	[O_JOURNAL] = { "journal", K_FLAG },
+	[O_BREAK_GLASS] = { "break-glass", K_FLAG },
 };
 
 /*

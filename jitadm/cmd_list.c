@@ -195,6 +195,49 @@ show_approvals(const struct jl_grant *g, struct jl_buf *b)
 	return r;
 }
 
+/* "extended by: M, N" (the grants that continue g), when any. */
+static int
+show_extended_by(const struct ja *ja, const struct jl_grant *g,
+    struct jl_buf *b)
+{
+	struct jl_error err = { "" };
+	struct jl_grant **v = NULL;
+	size_t n = 0, i;
+	int r;
+
+	r = jl_store_grant_extensions(ja->store, g->id, &v, &n, &err);
+	for (i = 0; r == 0 && i < n; i++)
+		r = jl_buf_printf(b, "%s%lld (%s)",
+		    i == 0 ? "extended by: " : ", ", (long long)v[i]->id,
+		    jl_state_name(jl_grant_state(v[i], (int64_t)ja->now,
+		        ja->cfg->request_ttl)));
+	if (r == 0 && n > 0)
+		r = jl_buf_puts(b, "\n");
+	jl_grants_free(v, n);
+	return r;
+}
+
+/* The break-glass, escalation and extension lines of g. */
+static int
+show_extra(const struct ja *ja, const struct jl_grant *g, struct jl_buf *b)
+{
+	int r = 0;
+
+	if (g->break_glass && g->reviewed_at == 0)
+		r = kv(b, "review", "open");
+	else if (g->break_glass) {
+		r = kv_time(b, "reviewed_at", g->reviewed_at);
+		r = r ? r : kv(b, "reviewed_by", g->reviewed_by);
+	}
+	if (g->escalated_at != 0)
+		r = r ? r : kv_time(b, "escalated_at", g->escalated_at);
+	if (g->extends_id != 0)
+		r = r ? r :
+		        jl_buf_printf(b, "extends: %lld\n",
+		            (long long)g->extends_id);
+	return r ? r : show_extended_by(ja, g, b);
+}
+
 /* g as "key: value" lines. */
 static int
 show_human(const struct ja *ja, const struct jl_grant *g, struct jl_buf *b)
@@ -221,6 +264,7 @@ show_human(const struct ja *ja, const struct jl_grant *g, struct jl_buf *b)
 	r = r ? r : show_approvals(g, b);
 	r = r ? r : kv(b, "unredacted", g->unredacted ? "yes" : "no");
 	r = r ? r : kv(b, "break_glass", g->break_glass ? "yes" : "no");
+	r = r ? r : show_extra(ja, g, b);
 	if (g->ended_at != 0) {
 		r = r ? r : kv_time(b, "ended_at", g->ended_at);
 		r = r ? r : kv(b, "ended_by", g->ended_by);

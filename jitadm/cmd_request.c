@@ -11,8 +11,8 @@
 #include "jitadm.h"
 
 /* Print g as JSON (--json) or the line human; JA_OK or JA_ERROR. */
-static int
-print_grant(const struct ja *ja, const struct ja_args *a,
+int
+ja_print_grant(const struct ja *ja, const struct ja_args *a,
     const struct jl_grant *g, const char *human)
 {
 	struct jl_buf b = { NULL, 0, 0 };
@@ -53,11 +53,13 @@ ja_cmd_request(struct ja *ja, const struct ja_args *a)
 	if (a->given & OPT(O_START))
 		ra.start = a->num[O_START] > 0 ? a->num[O_START] : 1;
 	ra.unredacted = (a->given & OPT(O_UNREDACTED)) != 0;
+	if (a->given & OPT(O_BREAK_GLASS))
+		return ja_cmd_break_glass(ja, a);
 	r = jl_op_request(&ja->ctx, &ra, &g, &err);
 	if (r != 0)
 		return ja_result(r, &err);
 	(void)snprintf(line, sizeof(line), "%lld\n", (long long)g->id);
-	r = print_grant(ja, a, g, line);
+	r = ja_print_grant(ja, a, g, line);
 	jl_grant_free(g);
 	return r;
 }
@@ -90,7 +92,7 @@ ja_cmd_approve(struct ja *ja, const struct ja_args *a)
 		    "grant %lld: approval %zu of %u recorded, still pending\n",
 		    (long long)id, g->napprovals, g->approvals_required);
 	}
-	r = print_grant(ja, a, g, line);
+	r = ja_print_grant(ja, a, g, line);
 	jl_grant_free(g);
 	return r;
 }
@@ -110,7 +112,7 @@ ja_cmd_deny(struct ja *ja, const struct ja_args *a)
 		return ja_result(r, &err);
 	(void)snprintf(line, sizeof(line), "grant %lld denied\n",
 	    (long long)id);
-	r = print_grant(ja, a, g, line);
+	r = ja_print_grant(ja, a, g, line);
 	jl_grant_free(g);
 	return r;
 }
@@ -131,7 +133,7 @@ ja_cmd_revoke(struct ja *ja, const struct ja_args *a)
 	(void)snprintf(line, sizeof(line), "%s %lld %s\n",
 	    g->status == JL_ST_CANCELLED ? "request" : "grant", (long long)id,
 	    g->status == JL_ST_CANCELLED ? "cancelled" : "revoked");
-	r = print_grant(ja, a, g, line);
+	r = ja_print_grant(ja, a, g, line);
 	jl_grant_free(g);
 	return r;
 }
@@ -154,7 +156,7 @@ ja_cmd_grant(struct ja *ja, const struct ja_args *a)
 	if (r != 0)
 		return ja_result(r, &err);
 	(void)snprintf(line, sizeof(line), "%lld\n", (long long)g->id);
-	r = print_grant(ja, a, g, line);
+	r = ja_print_grant(ja, a, g, line);
 	jl_grant_free(g);
 	return r;
 }

@@ -57,6 +57,7 @@ enum ja_opt {
 	O_SINCE_DUR, /* report --since DUR (audit's --since is a TIME) */
 	O_REPEAT,
 	O_JOURNAL,
+	O_BREAK_GLASS,
 	O_NOPTS
 };
 #define OPT(o) (1u << (o))
@@ -80,6 +81,7 @@ struct ja_args {
 };
 
 struct ja;
+struct ja_events;
 
 /* Command table entry. */
 #define JA_NEED_CONFIG 0x1 /* load the config first */
@@ -107,6 +109,7 @@ struct ja {
 	struct jl_ident who;    /* the caller (real uid) */
 	struct jl_ctx ctx;
 	const struct ja_cmd *cmd;
+	struct ja_events *events; /* events.c: committed by the command */
 };
 
 /* args.c */
@@ -141,6 +144,8 @@ int ja_table_print(const struct ja_table *t, struct jl_buf *out);
 void ja_table_free(struct ja_table *t);
 
 /* cmd_request.c */
+int ja_print_grant(const struct ja *ja, const struct ja_args *a,
+    const struct jl_grant *g, const char *human);
 int ja_cmd_request(struct ja *ja, const struct ja_args *a);
 int ja_cmd_approve(struct ja *ja, const struct ja_args *a);
 int ja_cmd_deny(struct ja *ja, const struct ja_args *a);
@@ -162,6 +167,21 @@ int ja_verify_journal(struct ja *ja, bool json, struct jl_buf *b,
 
 /* cmd_report.c */
 int ja_cmd_report(struct ja *ja, const struct ja_args *a);
+
+/* cmd_ops.c */
+int ja_cmd_sweep(struct ja *ja, const struct ja_args *a);
+int ja_cmd_extend(struct ja *ja, const struct ja_args *a);
+int ja_cmd_review(struct ja *ja, const struct ja_args *a);
+int ja_cmd_break_glass(struct ja *ja, const struct ja_args *a);
+
+/* events.c: the events a command committed (jl_ctx.on_commit), then
+ * notify_command for each that is notified, after the output. */
+void ja_on_commit(void *arg, const struct jl_event *ev);
+size_t ja_events_count(const struct ja *ja);
+const char *ja_event_line(const struct ja *ja, size_t i);
+const char *ja_event_json(const struct ja *ja, size_t i);
+void ja_events_notify(struct ja *ja);
+void ja_events_free(struct ja *ja);
 
 /* cmd_admin.c */
 int ja_cmd_check_config(struct ja *ja, const struct ja_args *a);

@@ -43,7 +43,8 @@ static const struct ja_cmd cmds[] = {
 	{ .name = "request",
 	    .run = ja_cmd_request,
 	    .allowed = OPT(O_REASON) | OPT(O_DURATION) | OPT(O_TICKET) |
-	        OPT(O_START) | OPT(O_UNREDACTED) | OPT(O_JSON),
+	        OPT(O_START) | OPT(O_UNREDACTED) | OPT(O_BREAK_GLASS) |
+	        OPT(O_JSON),
 	    .required = OPT(O_REASON),
 	    .minpos = 1,
 	    .maxpos = 1,
@@ -51,7 +52,7 @@ static const struct ja_cmd cmds[] = {
 	    .flags = JA_NEED_STORE,
 	    .synopsis = "request RESOURCE --reason TEXT [--duration DUR] "
 	                "[--ticket ID]\n\t\t[--start TIME] [--unredacted] "
-	                "[--json]" },
+	                "[--break-glass] [--json]" },
 	{ .name = "approve",
 	    .run = ja_cmd_approve,
 	    .allowed = OPT(O_COMMENT) | OPT(O_DURATION) | OPT(O_JSON),
@@ -89,6 +90,28 @@ static const struct ja_cmd cmds[] = {
 	    .flags = JA_NEED_STORE,
 	    .synopsis = "grant RESOURCE --user USER --reason TEXT "
 	                "[--duration DUR] [--json]" },
+	{ .name = "extend",
+	    .run = ja_cmd_extend,
+	    .allowed = OPT(O_DURATION) | OPT(O_REASON) | OPT(O_JSON),
+	    .required = OPT(O_DURATION) | OPT(O_REASON),
+	    .minpos = 1,
+	    .maxpos = 1,
+	    .pos = P_ID,
+	    .flags = JA_NEED_STORE,
+	    .synopsis = "extend ID --duration DUR --reason TEXT [--json]" },
+	{ .name = "review",
+	    .run = ja_cmd_review,
+	    .allowed = OPT(O_COMMENT) | OPT(O_JSON),
+	    .minpos = 1,
+	    .maxpos = 1,
+	    .pos = P_ID,
+	    .flags = JA_NEED_STORE,
+	    .synopsis = "review ID [--comment TEXT] [--json]" },
+	{ .name = "sweep",
+	    .run = ja_cmd_sweep,
+	    .allowed = OPT(O_JSON),
+	    .flags = JA_NEED_STORE,
+	    .synopsis = "sweep [--json]" },
 	{ .name = "list",
 	    .run = ja_cmd_list,
 	    .allowed = OPT(O_PENDING) | OPT(O_ACTIVE) | OPT(O_UNREVIEWED) |
@@ -336,7 +359,9 @@ setup(struct ja *ja)
 		.store = ja->store,
 		.who = &ja->who,
 		.now = (int64_t)ja->now,
-		.prog = "jitadm" };
+		.prog = "jitadm",
+		.on_commit = ja_on_commit,
+		.on_commit_arg = ja };
 	return JA_OK;
 }
 
@@ -391,10 +416,14 @@ main(int argc, char *argv[])
 	if (ja.config_path == NULL)
 		ja.config_path = JL_CONFIG_PATH;
 	r = setup(&ja);
-	/* 7. The command. */
+	/* 7. The command; then, its output written and the store closed,
+	 * notify_command for what it committed (bounded, never changes r). */
 	if (r == JA_OK)
 		r = ja.cmd->run(&ja, &a);
 	jl_store_close(ja.store);
+	ja.store = ja.ctx.store = NULL;
+	ja_events_notify(&ja);
+	ja_events_free(&ja);
 	jl_ident_free(&ja.who);
 	jl_config_free(ja.cfg);
 	return r;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The actions that decide on an existing grant: approve, deny and revoke
- * (which cancels a pending request).  Each opens the BEGIN IMMEDIATE
+ * The actions that decide on an existing grant: approve, deny, revoke
+ * (which cancels a pending request) and the review of a break-glass
+ * grant.  Each opens the BEGIN IMMEDIATE
  * transaction first and only then loads the grant and checks its state
  * and the policy, so that concurrent decisions serialise on the store's
  * write lock: the first one commits, the others see the new state and
@@ -13,7 +14,12 @@
  *  - nobody approves or denies their own request (jl_policy_may_decide),
  *    a lapsed request is not pending, one approver counts once;
  *  - an approver may shorten, never lengthen, and the approved duration
- *    fits the resource's max_duration at approval time.
+ *    fits the resource's max_duration at approval time;
+ *  - an extension is not approved once the grant it continues was
+ *    revoked, and revoking a grant ends its extensions with it, in the
+ *    same transaction (ops_extend.c);
+ *  - a break-glass review only by an approver of the resource or an
+ *    admin, never by the grant's own user, once (jl_policy_may_review).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,13 +29,9 @@
 #include "jitlog/policy.h"
 #include "ops_int.h"
 
-/*
- * Open the write transaction and load grant id with its resource (NULL
- * when no longer configured).  0 inside the transaction, else rolled back:
- * JL_REFUSED for an unknown grant, -errno.
- */
-static int
-begin_load(struct jl_ctx *c, int64_t id, struct jl_grant **ret_g,
+/* Contract: see ops_int.h. */
+int
+jl_ops_begin_load(struct jl_ctx *c, int64_t id, struct jl_grant **ret_g,
     const struct jl_resource **ret_res, struct jl_error *err)
 {
 	struct jl_grant *g = NULL;
@@ -157,11 +159,13 @@ jl_op_approve(struct jl_ctx *c, int64_t id, const char *comment,
 	if (duration < 0 ||
 	    (comment != NULL && jl_check_text(comment, JL_TEXT_MAX) < 0))
 		return jl_error_set(err, EINVAL, "invalid approval");
-	if ((r = begin_load(c, id, &g, &res, err)) != 0)
+	if ((r = jl_ops_begin_load(c, id, &g, &res, err)) != 0)
 		return r;
 	if ((r = check_decide(c, res, g, err)) != 0)
 		goto out;
 	if ((r = check_approve(res, g, duration, err)) != 0)
+		goto out;
+	if ((r = jl_ops_check_extends(c, g, err)) != 0)
 		goto out;
 	approved =
 	    jl_grant_add_approval(g, c->who->name, c->now, duration, comment);
@@ -212,7 +216,7 @@ jl_op_deny(struct jl_ctx *c, int64_t id, const char *comment,
 		return r;
 	if (comment == NULL || jl_check_text(comment, JL_TEXT_MAX) < 0)
 		return jl_error_set(err, EINVAL, "a deny needs a comment");
-	if ((r = begin_load(c, id, &g, &res, err)) != 0)
+	if ((r = jl_ops_begin_load(c, id, &g, &res, err)) != 0)
 		return r;
 	if ((r = check_decide(c, res, g, err)) != 0)
 		goto out;
@@ -253,6 +257,24 @@ check_revoke(const struct jl_ctx *c, const struct jl_resource *res,
 	return 0;
 }
 
+/* Commit the event name of g with the events of the grants ended with it. */
+static int
+commit_chain(struct jl_ctx *c, const char *name, const struct jl_grant *g,
+    const char *detail, const struct jl_ops_chain *ch, struct jl_error *err)
+{
+	struct jl_event *ev;
+	int r;
+
+	ev = calloc(ch->n + 1, sizeof(*ev));
+	if (ev == NULL)
+		return jl_error_set(err, ENOMEM, "out of memory");
+	jl_ops_event(&ev[0], c, name, g, detail);
+	jl_ops_chain_events(c, ch, ev + 1);
+	r = jl_ctx_commit_events(c, ev, ch->n + 1, err);
+	free(ev);
+	return r;
+}
+
 int
 jl_op_revoke(struct jl_ctx *c, int64_t id, const char *comment,
     struct jl_grant **ret, struct jl_error *err)
@@ -260,7 +282,9 @@ jl_op_revoke(struct jl_ctx *c, int64_t id, const char *comment,
 	const struct jl_resource *res = NULL;
 	struct jl_grant *g = NULL;
 	struct jl_ops_json o = { { NULL, 0, 0 }, 0 };
+	struct jl_ops_chain ch = { NULL, NULL, 0 };
 	enum jl_state st = JL_PENDING;
+	char *detail = NULL;
 	bool cancel;
 	int r;
 
@@ -268,7 +292,7 @@ jl_op_revoke(struct jl_ctx *c, int64_t id, const char *comment,
 		return r;
 	if (comment != NULL && jl_check_text(comment, JL_TEXT_MAX) < 0)
 		return jl_error_set(err, EINVAL, "invalid comment");
-	if ((r = begin_load(c, id, &g, &res, err)) != 0)
+	if ((r = jl_ops_begin_load(c, id, &g, &res, err)) != 0)
 		return r;
 	if ((r = check_revoke(c, res, g, &st, err)) != 0)
 		goto out;
@@ -279,7 +303,64 @@ jl_op_revoke(struct jl_ctx *c, int64_t id, const char *comment,
 		goto out;
 	jl_ops_json_str(&o, "comment", comment);
 	jl_ops_json_str(&o, "was", jl_state_name(st));
-	r = update_commit(c, cancel ? "cancel" : "revoke", &g, &o, ret, err);
+	if ((r = jl_ops_json_end(&o, &detail)) < 0) {
+		jl_error_set(err, r, "out of memory");
+		goto out;
+	}
+	if ((r = jl_store_grant_update(c->store, g, err)) < 0 ||
+	    (r = jl_ops_end_chain(c, g, comment, &ch, err)) < 0)
+		goto out;
+	r = commit_chain(c, cancel ? "cancel" : "revoke", g, detail, &ch, err);
+	if (r == 0 && ret != NULL) {
+		*ret = g;
+		g = NULL;
+	}
+out:
+	if (r != 0)
+		jl_store_rollback(c->store);
+	jl_ops_chain_free(&ch);
+	free(detail);
+	jl_buf_free(&o.b);
+	jl_grant_free(g);
+	return r;
+}
+
+int
+jl_op_review(struct jl_ctx *c, int64_t id, const char *comment,
+    struct jl_grant **ret, struct jl_error *err)
+{
+	const struct jl_resource *res = NULL;
+	struct jl_grant *g = NULL;
+	struct jl_ops_json o = { { NULL, 0, 0 }, 0 };
+	enum jl_decision d = JL_DENY;
+	const char *why = NULL;
+	int r;
+
+	if ((r = jl_ops_check_ctx(c, err)) < 0)
+		return r;
+	if (comment != NULL && jl_check_text(comment, JL_TEXT_MAX) < 0)
+		return jl_error_set(err, EINVAL, "invalid comment");
+	if ((r = jl_ops_begin_load(c, id, &g, &res, err)) != 0)
+		return r;
+	r = jl_policy_may_review(c->cfg, res, g, c->who, &d, &why);
+	if (r < 0) {
+		r = jl_error_set(err, r, "cannot decide: %s",
+		    why != NULL ? why : "policy error");
+		goto out;
+	}
+	if (d != JL_ALLOW) {
+		r = jl_ops_refuse(err, "grant %lld: %s", (long long)id,
+		    why != NULL ? why : "not permitted");
+		goto out;
+	}
+	if (jl_ops_dup(c->who->name, &g->reviewed_by) < 0) {
+		r = jl_error_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	g->reviewed_at = c->now;
+	jl_ops_json_str(&o, "comment", comment);
+	jl_ops_json_time(&o, "break_glass_at", g->starts_at);
+	r = update_commit(c, "review", &g, &o, ret, err);
 out:
 	if (r != 0)
 		jl_store_rollback(c->store);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Helpers shared by the action files lib/ops.c (request, grant) and
- * lib/ops_decide.c (approve, deny, revoke): the refusal result, the
+ * Helpers shared by the action files lib/ops.c (request, break-glass,
+ * grant), lib/ops_decide.c (approve, deny, revoke, review) and
+ * lib/ops_extend.c (extend, the extension chain): the refusal result, the
  * context check, a small JSON object writer for event details and the
  * event every action appends.  Private to lib/ops*.c.
  */
@@ -10,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "jitlog/audit.h"
 #include "jitlog/common.h"
@@ -41,6 +43,59 @@ void jl_ops_json_int(struct jl_ops_json *o, const char *k, long long v);
 void jl_ops_json_time(struct jl_ops_json *o, const char *k, int64_t t);
 void jl_ops_json_bool(struct jl_ops_json *o, const char *k, bool v);
 int jl_ops_json_end(struct jl_ops_json *o, char **ret);
+
+/* A fresh pending grant of user/uid on resource, requested at c->now.
+ * 0 or -ENOMEM. */
+int jl_ops_grant_new(const struct jl_ctx *c, const char *user, uid_t uid,
+    const char *resource, const char *reason, const char *ticket,
+    struct jl_grant **ret);
+/* The ticket rules of res (required, ticket_pattern).  0, JL_REFUSED or
+ * -errno. */
+int jl_ops_check_ticket(const struct jl_resource *res, const char *ticket,
+    struct jl_error *err);
+/* c->who may request res.  0, JL_REFUSED or -errno. */
+int jl_ops_check_requester(const struct jl_ctx *c,
+    const struct jl_resource *res, struct jl_error *err);
+
+/*
+ * Open the write transaction and load grant id with its resource (NULL
+ * when no longer configured).  0 inside the transaction, else rolled
+ * back: JL_REFUSED for an unknown grant, -errno.  (ops_decide.c)
+ */
+int jl_ops_begin_load(struct jl_ctx *c, int64_t id, struct jl_grant **ret_g,
+    const struct jl_resource **ret_res, struct jl_error *err);
+
+/*
+ * The extension chain (ops_extend.c).  When a grant is revoked or
+ * cancelled, the extensions that continue it -- pending, scheduled or
+ * active, followed down the chain -- end with it, in the same
+ * transaction, so that a revoked grant never comes back through an
+ * extension approved before or after.
+ */
+struct jl_ops_chain {
+	struct jl_grant **g;
+	char **detail;
+	size_t n;
+};
+/*
+ * Inside the transaction: end every live extension of g (recursively) as
+ * c->who with comment, writing each grant; ch gets the grants and the
+ * details of their events.  0 or -errno; free ch with jl_ops_chain_free
+ * either way.
+ */
+int jl_ops_end_chain(struct jl_ctx *c, const struct jl_grant *g,
+    const char *comment, struct jl_ops_chain *ch, struct jl_error *err);
+/* ev[0..ch->n) = the "revoke" or "cancel" events of the grants of ch. */
+void jl_ops_chain_events(const struct jl_ctx *c, const struct jl_ops_chain *ch,
+    struct jl_event *ev);
+void jl_ops_chain_free(struct jl_ops_chain *ch);
+/*
+ * Inside the transaction, approving g: refused when g extends a grant
+ * that was revoked, denied or cancelled meanwhile (an extension never
+ * brings back a grant that was taken away).  0 when g extends nothing.
+ */
+int jl_ops_check_extends(struct jl_ctx *c, const struct jl_grant *g,
+    struct jl_error *err);
 
 /* ev = event name about g by c->who at c->now, with its annotations. */
 void jl_ops_event(struct jl_event *ev, const struct jl_ctx *c, const char *name,

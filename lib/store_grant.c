@@ -467,6 +467,51 @@ out:
 	return r;
 }
 
+/* Contract: see store.h.  An index scan of grants_extends (schema v3). */
+int
+jl_store_grant_extensions(struct jl_store *st, int64_t id,
+    struct jl_grant ***ret, size_t *ret_n, struct jl_error *err)
+{
+	sqlite3_stmt *s = NULL, *sa = NULL;
+	struct jl_grant **v = NULL, *g = NULL;
+	size_t n = 0;
+	int r, rc;
+
+	r = jl_store_prepare(st->db,
+	    "SELECT " GRANT_COLS " FROM grants WHERE extends_id = ?1"
+	    " ORDER BY id",
+	    &s, err);
+	if (r == 0)
+		r = prepare_approvals(st->db, &sa, err);
+	if (r < 0)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r = corrupt(grant_from_row(s, &g), err);
+		if (r == 0)
+			r = corrupt(load_approvals(st->db, sa, g, err), err);
+		if (r == 0)
+			r = push_grant(&v, &n, g);
+		if (r < 0)
+			goto out;
+		g = NULL;
+	}
+	if (rc != SQLITE_DONE) {
+		r = jl_store_error(st->db, rc, err, "listing extensions");
+		goto out;
+	}
+	*ret = v;
+	*ret_n = n;
+	v = NULL;
+	n = 0;
+out:
+	jl_grant_free(g);
+	jl_grants_free(v, n);
+	sqlite3_finalize(sa);
+	sqlite3_finalize(s);
+	return r;
+}
+
 /*
  * Contract: see store.h.  Holds at now: starts_at <= now < expires_at.
  * Both statements are a range scan of a partial index over approved

@@ -14,7 +14,7 @@
 #include "jitlog/common.h"
 #include "jitlog/store.h"
 
-#define JL_SCHEMA_VERSION 2
+#define JL_SCHEMA_VERSION 3
 
 struct jl_store {
 	sqlite3 *db;

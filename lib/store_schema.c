@@ -4,7 +4,9 @@
  * holds the schema version; each step below takes a store from version
  * n-1 to n and never edits a step that has shipped.  Version 1 holds
  * grants, approvals and the audit chain; version 2 adds PAM sessions,
- * views, and the break-glass, review, escalation and extension columns.
+ * views, and the break-glass, review, escalation and extension columns;
+ * version 3 indexes extensions by the grant they continue (revoke ends
+ * the chain, extend and show look it up).
  *
  * CHECK constraints keep values sane (status names, positive durations,
  * booleans, non-negative times, lengths), so that a bug elsewhere fails
@@ -124,9 +126,15 @@ static const char schema_v2[] =
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
     " SELECT RAISE(ABORT, 'audit rows are append-only'); END;";
 
+/* Version 3: extensions found by the grant they continue. */
+static const char schema_v3[] =
+    "CREATE INDEX grants_extends ON grants(extends_id)"
+    " WHERE extends_id IS NOT NULL;";
+
 static const char *const migrations[JL_SCHEMA_VERSION] = {
 	schema_v1,
 	schema_v2,
+	schema_v3,
 };
 
 /* PRAGMA user_version cannot take a bound parameter: one constant per
@@ -134,6 +142,7 @@ static const char *const migrations[JL_SCHEMA_VERSION] = {
 static const char *const set_version[JL_SCHEMA_VERSION] = {
 	"PRAGMA user_version = 1",
 	"PRAGMA user_version = 2",
+	"PRAGMA user_version = 3",
 };
 
 static int

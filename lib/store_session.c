@@ -126,6 +126,51 @@ session_from_row(sqlite3_stmt *s, struct jl_session *ss)
 	return r;
 }
 
+/* Contract: see store.h. */
+void
+jl_session_clear(struct jl_session *ss)
+{
+	if (ss == NULL)
+		return;
+	free(ss->user);
+	free(ss->service);
+	free(ss->rhost);
+	free(ss->tty);
+	memset(ss, 0, sizeof(*ss));
+}
+
+/* Contract: see store.h. */
+int
+jl_store_session_get(struct jl_store *st, int64_t id, struct jl_session *ret,
+    struct jl_error *err)
+{
+	struct jl_session ss;
+	sqlite3_stmt *s = NULL;
+	int r, rc;
+
+	r = jl_store_prepare(st->db,
+	    "SELECT " SESSION_COLS " FROM sessions WHERE id = ?1", &s, err);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		r = jl_error_set(err, ENOENT, "session %lld: no such session",
+		    (long long)id);
+	} else if (rc != SQLITE_ROW) {
+		r = jl_store_error(st->db, rc, err, "reading the session");
+	} else if ((r = session_from_row(s, &ss)) < 0) {
+		jl_session_clear(&ss);
+		if (r == -EIO)
+			r = jl_error_set(err, EIO,
+			    "store is corrupt (invalid session row)");
+	} else {
+		*ret = ss;
+	}
+	sqlite3_finalize(s);
+	return r;
+}
+
 /*
  * Contract: see store.h.  Open (not closed, not yet terminated) sessions
  * whose own grant does not hold at now: not approved any more, not

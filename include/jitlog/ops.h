@@ -32,6 +32,11 @@ struct jl_ctx {
 	int64_t now;                /* injected clock */
 	const char *prog;           /* journal identifier */
 	bool no_journal;            /* unit tests */
+	/* Called after COMMIT (and the journal) with every event committed,
+	 * e.g. to run notify_command later; NULL: none.  The event and its
+	 * strings live only during the call. */
+	void (*on_commit)(void *arg, const struct jl_event *ev);
+	void *on_commit_arg;
 };
 
 /*
@@ -40,6 +45,9 @@ struct jl_ctx {
  * back and -errno returned.
  */
 int jl_ctx_commit_event(struct jl_ctx *c, struct jl_event *ev,
+    struct jl_error *err);
+/* The same for the n events of ev, appended in order, in one COMMIT. */
+int jl_ctx_commit_events(struct jl_ctx *c, struct jl_event *ev, size_t n,
     struct jl_error *err);
 
 /* What a request asks for (jitadm request). */
@@ -105,5 +113,38 @@ struct jl_grant_args {
  */
 int jl_op_grant(struct jl_ctx *c, const struct jl_grant_args *a,
     struct jl_grant **ret, struct jl_error *err);
+
+/*
+ * Break-glass (SPEC section 3): c->who opens a.resource at once, without
+ * approval.  Refused unless the resource allows break_glass, c->who is a
+ * requester, the ticket and unredacted rules of a request hold, the
+ * duration fits the break-glass cap (default: the shorter of
+ * default_duration and the cap), a.start is 0, and c->who has no
+ * break-glass grant whose review is still open (on any resource).  The
+ * grant is approved from now, marked break_glass and open for review.
+ * Event "break_glass" (journal priority alert).
+ */
+int jl_op_break_glass(struct jl_ctx *c, const struct jl_request_args *a,
+    struct jl_grant **ret, struct jl_error *err);
+
+/*
+ * c->who closes the review of break-glass grant id (an approver of the
+ * resource or an admin, never its own user; once).  Event "review".
+ */
+int jl_op_review(struct jl_ctx *c, int64_t id, const char *comment,
+    struct jl_grant **ret, struct jl_error *err);
+
+/*
+ * c->who asks to continue their own scheduled or active grant id for
+ * duration more (0: the resource's default_duration): a new pending
+ * request linked to it (extends_id), approved like any request, that
+ * starts when grant id ends (or at approval, if that is later), so there
+ * is no gap.  Refused for someone else's grant, a grant that no longer
+ * holds or will not, a duration over max_duration, a requester no longer
+ * allowed, a missing required ticket (the grant's ticket is carried
+ * over), and while another extension of id is pending.  Event "extend".
+ */
+int jl_op_extend(struct jl_ctx *c, int64_t id, int64_t duration,
+    const char *reason, struct jl_grant **ret, struct jl_error *err);
 
 #endif

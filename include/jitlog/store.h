@@ -91,6 +91,13 @@ struct jl_grant_filter {
 int jl_store_grant_list(struct jl_store *st, const struct jl_grant_filter *f,
     struct jl_grant ***ret, size_t *ret_n, struct jl_error *err);
 /*
+ * The grants whose extends_id is id (the extensions that continue it),
+ * oldest first, each with its approvals.  0 with *ret (NULL when none)
+ * and *ret_n set, or -errno.
+ */
+int jl_store_grant_extensions(struct jl_store *st, int64_t id,
+    struct jl_grant ***ret, size_t *ret_n, struct jl_error *err);
+/*
  * The approved grant of user (on resource, or on any resource when NULL)
  * that holds at now and ends last: an indexed lookup.  1 found (ret_id,
  * ret_expires set), 0 none, -errno.
@@ -136,6 +143,11 @@ int jl_store_session_insert(struct jl_store *st, struct jl_session *s,
  * 1 closed, 0 none open, -errno. */
 int jl_store_session_close(struct jl_store *st, int64_t grant_id,
     int64_t pid, int64_t now, int64_t *ret_session_id, struct jl_error *err);
+/* Session id (strings owned by *ret: free with jl_session_clear).  0,
+ * -ENOENT or -errno. */
+int jl_store_session_get(struct jl_store *st, int64_t id,
+    struct jl_session *ret, struct jl_error *err);
+void jl_session_clear(struct jl_session *s); /* NULL-safe */
 /* Open sessions whose grant no longer holds at now. */
 int jl_store_session_list_stale(struct jl_store *st, int64_t now,
     struct jl_session **ret, size_t *ret_n, struct jl_error *err);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of the journal sink (lib/journal.c) that need no journald:
- * every event type of SPEC section 6 (plus extend and expiring) has its
+ * every event type of SPEC section 6 (plus extend, expiring and the
+ * journal-only notify_failed) has its
  * own MESSAGE_ID, etc/jitlog.catalog documents each of them (and nothing
  * else) with Subject, Defined-By, Documentation and a body, and MESSAGE
  * escapes user text and stays one bounded line.  Sending to journald is
@@ -21,7 +22,7 @@ static const char *const events[] = { "request", "approve", "deny", "grant",
 	"revoke", "cancel", "expire", "lapse", "escalate", "break_glass",
 	"review", "view_open", "view_close", "view_denied", "session_open",
 	"session_close", "session_denied", "session_terminated", "config_error",
-	"extend", "expiring" };
+	"extend", "expiring", "notify_failed" };
 #define NEVENTS (sizeof(events) / sizeof(*events))
 
 static bool
