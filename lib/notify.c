@@ -111,8 +111,10 @@ jl_notify_json(const char *event_json, const char *kind,
 		r = jl_buf_puts(out, ", \"notify\": ");
 	if (r == 0)
 		r = jl_json_str(out, kind);
+	/* Those who decide (request, escalate) or review (break_glass). */
 	if (r == 0 &&
-	    (strcmp(kind, "request") == 0 || strcmp(kind, "escalate") == 0)) {
+	    (strcmp(kind, "request") == 0 || strcmp(kind, "escalate") == 0 ||
+	        strcmp(kind, "break_glass") == 0)) {
 		r = put_principals(out, "approvers",
 		    res != NULL ? &res->approvers : NULL);
 		if (r == 0)

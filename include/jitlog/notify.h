@@ -3,8 +3,9 @@
  * Notifications (SPEC section 6, jitlog.conf(5) notify_command): after an
  * action committed, the configured program is run once per notified event
  * with one JSON object on its standard input -- the event as "jitadm
- * audit --json" prints it, plus "notify" (the kind) and, for request and
- * escalate, the resource's "approvers" and "escalate_to" principals.
+ * audit --json" prints it, plus "notify" (the kind) and, for request,
+ * escalate and break_glass, the resource's "approvers" and "escalate_to"
+ * principals (who decide, or review).
  *
  * MUST (tests/unit/test_notify.c, tests/integration/ops_notify.sh):
  *  - run only after COMMIT, and never change the outcome of the action: a
@@ -51,8 +52,8 @@ const char *jl_notify_kind(const char *event);
 /*
  * The JSON object for the notify_command: event_json (an object, as
  * jl_event_to_json wrote it) with "notify": kind and, for the kinds
- * "request" and "escalate", "approvers" and "escalate_to" (arrays of
- * principals of res; empty when res is NULL), appended to out.
+ * "request", "escalate" and "break_glass", "approvers" and "escalate_to"
+ * (arrays of principals of res; empty when res is NULL), appended to out.
  * 0 or -errno (-EINVAL when event_json is not an object).
  */
 int jl_notify_json(const char *event_json, const char *kind,

@@ -121,6 +121,10 @@ test_kinds_json(void)
 	    "{\"seq\": 3, \"event\": \"extend\", \"grant_id\": 7, "
 	    "\"notify\": \"approve\"}");
 	jl_buf_reset(&b);
+	T_ASSERT_INTEQ(jl_notify_json(ev, "break_glass", &res, &b), 0);
+	T_ASSERT(
+	    strstr(b.data, "\"approvers\": [\"%leads\", \"carol\"]") != NULL);
+	jl_buf_reset(&b);
 	T_ASSERT_INTEQ(jl_notify_json(ev, "escalate", NULL, &b), 0);
 	T_ASSERT(
 	    strstr(b.data, "\"approvers\": [], \"escalate_to\": []}") != NULL);
