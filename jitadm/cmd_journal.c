@@ -336,14 +336,15 @@ static int
 check_beyond(struct ja *ja, sd_journal *j, struct check *c,
     struct jl_error *err)
 {
-	uint64_t since = (uint64_t)c->ev[c->n - 1].at * 1000000u;
 	const struct sev *s;
 	struct entry e;
+	uint64_t since;
 	size_t i, kept = 0;
 	int r;
 
-	if (c->nbeyond == 0)
+	if (c->nbeyond == 0 || c->n == 0)
 		return 0;
+	since = (uint64_t)c->ev[c->n - 1].at * 1000000u;
 	qsort(c->beyond, c->nbeyond, sizeof(*c->beyond), cmp_seq);
 	if ((r = load_events(ja, c, err)) < 0)
 		return r;

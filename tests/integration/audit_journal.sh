@@ -86,6 +86,12 @@ con.close()
 EOF
 }
 
+step "an empty store has nothing to contradict"
+expect 0 "$JITADM" audit verify --journal
+assert_contains "$OUT" "audit chain intact: 0 events"
+assert_contains "$OUT" "journal: 0 events"
+assert_contains "$OUT" "journal: consistent with the store"
+
 step "a consistent store verifies against the journal"
 journal_mark
 next_second
