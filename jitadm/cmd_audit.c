@@ -4,8 +4,9 @@
  * everybody else), as an aligned table or with --json as the array of
  * SPEC section 6; and "audit verify", which walks the hash chain and
  * reports the first broken link (exit 1) or the number of intact events.
- * "audit verify --journal" (root only) then cross-checks the chain with
- * the journal (cmd_journal.c): exit 1 when they disagree.
+ * "audit verify --journal [--since TIME]" (root only) then cross-checks
+ * the chain with the journal entries logged since TIME (cmd_journal.c):
+ * exit 1 when they disagree.
  */
 #include <stdio.h>
 #include <string.h>
@@ -131,8 +132,10 @@ audit_verify(struct ja *ja, const struct ja_args *a)
 	int64_t count = 0, bad = 0;
 	int r, v;
 
-	if (a->given & (OPT(O_SINCE) | OPT(O_GRANT))) {
-		ja_err("audit verify: --since and --grant do not apply");
+	if ((a->given & OPT(O_GRANT)) ||
+	    ((a->given & OPT(O_SINCE)) && !journal)) {
+		ja_err("audit verify: --grant does not apply, --since only "
+		       "with --journal");
 		return JA_USAGE;
 	}
 	if (journal && getuid() != 0) {
@@ -161,8 +164,9 @@ audit_verify(struct ja *ja, const struct ja_args *a)
 		    ja_esc(&b, err.msg) || jl_buf_puts(&b, "\n");
 	r = r != 0 ? JA_ERROR : JA_OK;
 	if (r == JA_OK && v == 0 && journal)
-		r = ja_verify_journal(ja, (a->given & OPT(O_JSON)) != 0, &b,
-		    &consistent);
+		r = ja_verify_journal(ja,
+		    (a->given & OPT(O_SINCE)) ? a->num[O_SINCE] : 0,
+		    (a->given & OPT(O_JSON)) != 0, &b, &consistent);
 	if (r == JA_OK && v == 0 && (a->given & OPT(O_JSON)))
 		r = jl_buf_puts(&b, "}\n") != 0 ? JA_ERROR : JA_OK;
 	if (r == JA_OK)

@@ -20,8 +20,11 @@
  *    (reported, no effect on the exit status);
  *  - an event missing from the journal is a warning (rotation, journald
  *    down), not a failure;
- *  - entries older than the event they would match (journal time before
- *    the event's own time) belong to an earlier store: ignored, counted;
+ *  - nothing the store says decides which entries count (whoever rewrote
+ *    it could have moved the times of its events to dodge their genuine
+ *    entries): every trusted entry counts, except those logged before
+ *    --since, a time root gives when the store was initialised anew
+ *    (entries of the earlier store then carry the same seqs);
  *  - run only for real uid 0 (it reads every user's journal).
  *
  * Limits, said in jitadm(8): journald reads _EXE from /proc when the
@@ -84,6 +87,7 @@ struct check {
 	struct sev *ev;
 	size_t n, cap;
 	size_t confirmed, unconfirmed, missing, untrusted_conflicts, older;
+	uint64_t since_usec;  /* entries logged before are ignored */
 	int64_t *missing_seq; /* the seqs missing, in order */
 	struct finding bad[LIST_MAX];
 	size_t nbad, nbad_total;
@@ -216,7 +220,7 @@ check_event(sd_journal *j, struct check *c, const struct sev *s)
 	while ((r = sd_journal_next(j)) > 0) {
 		if ((r = read_entry(j, &e)) < 0)
 			return r;
-		if (e.usec < (uint64_t)s->at * 1000000u) {
+		if (e.usec < c->since_usec) {
 			c->older++;
 			continue;
 		}
@@ -266,14 +270,14 @@ trusted_after(sd_journal *j, int64_t seq, uint64_t usec, struct entry *ret)
 }
 
 /*
- * Seqs beyond the store's last event that trusted entries carry, made
- * after that last event.  An empty store has no last event to date
- * them by: nothing is checked.  0 or -errno.
+ * The seqs beyond the store's last event (all of them for an empty
+ * store) that journal entries carry; check_beyond sorts out which of
+ * them trusted entries carry.  0 or -errno.
  */
 static int
 find_beyond(sd_journal *j, struct check *c)
 {
-	const struct sev *last = c->n > 0 ? &c->ev[c->n - 1] : NULL;
+	int64_t last = c->n > 0 ? c->ev[c->n - 1].seq : 0;
 	const void *d;
 	size_t n, k = strlen("JITLOG_AUDIT_SEQ=");
 	uint64_t v;
@@ -281,8 +285,6 @@ find_beyond(sd_journal *j, struct check *c)
 	int64_t *nv;
 	int r;
 
-	if (last == NULL)
-		return 0;
 	sd_journal_flush_matches(j);
 	if ((r = sd_journal_query_unique(j, "JITLOG_AUDIT_SEQ")) < 0)
 		return r;
@@ -292,8 +294,7 @@ find_beyond(sd_journal *j, struct check *c)
 			continue;
 		memcpy(num, (const char *)d + k, n - k);
 		num[n - k] = '\0';
-		if (jl_parse_uint(num, INT64_MAX, &v) < 0 ||
-		    (int64_t)v <= last->seq)
+		if (jl_parse_uint(num, INT64_MAX, &v) < 0 || (int64_t)v <= last)
 			continue;
 		nv = reallocarray(c->beyond, c->nbeyond + 1, sizeof(*nv));
 		if (nv == NULL)
@@ -338,18 +339,16 @@ check_beyond(struct ja *ja, sd_journal *j, struct check *c,
 {
 	const struct sev *s;
 	struct entry e;
-	uint64_t since;
 	size_t i, kept = 0;
 	int r;
 
-	if (c->nbeyond == 0 || c->n == 0)
+	if (c->nbeyond == 0)
 		return 0;
-	since = (uint64_t)c->ev[c->n - 1].at * 1000000u;
 	qsort(c->beyond, c->nbeyond, sizeof(*c->beyond), cmp_seq);
 	if ((r = load_events(ja, c, err)) < 0)
 		return r;
 	for (i = 0; i < c->nbeyond; i++) {
-		r = trusted_after(j, c->beyond[i], since, &e);
+		r = trusted_after(j, c->beyond[i], c->since_usec, &e);
 		if (r < 0)
 			return r;
 		if (r == 0)
@@ -497,8 +496,7 @@ human(struct jl_buf *b, const struct check *c)
 		    c->untrusted_conflicts);
 	if (r == 0 && c->older > 0)
 		r = jl_buf_printf(b,
-		    "journal: %zu entries older than the event of their seq "
-		    "ignored (from an earlier store)\n",
+		    "journal: %zu entries logged before --since ignored\n",
 		    c->older);
 	for (i = 0; r == 0 && i < c->nbad; i++)
 		r = human_finding(b, c, &c->bad[i]);
@@ -510,7 +508,9 @@ human(struct jl_buf *b, const struct check *c)
 	else if (r == 0)
 		r = jl_buf_puts(b,
 		    "journal: INCONSISTENT with the store: its history was "
-		    "changed after the events were logged\n");
+		    "changed after the events were logged (if the store was "
+		    "initialised anew since, give --since with the time it "
+		    "was)\n");
 	return r;
 }
 
@@ -560,13 +560,14 @@ json(struct jl_buf *b, const struct check *c)
 }
 
 /*
- * Contract (jitadm.h): cross-check the store against the journal and
- * append the result to b (human lines, or with json the member
- * ', "journal": {...}' of the caller's object).  JA_OK with
- * *ret_consistent set, or JA_ERROR with the reason printed.
+ * Contract (jitadm.h): cross-check the store against the journal
+ * entries logged at or after since (0: all) and append the result to b
+ * (human lines, or with json the member ', "journal": {...}' of the
+ * caller's object).  JA_OK with *ret_consistent set, or JA_ERROR with
+ * the reason printed.
  */
 int
-ja_verify_journal(struct ja *ja, bool as_json, struct jl_buf *b,
+ja_verify_journal(struct ja *ja, int64_t since, bool as_json, struct jl_buf *b,
     bool *ret_consistent)
 {
 	struct jl_error err = { "" };
@@ -574,6 +575,7 @@ ja_verify_journal(struct ja *ja, bool as_json, struct jl_buf *b,
 	int r;
 
 	memset(&c, 0, sizeof(c));
+	c.since_usec = since > 0 ? (uint64_t)since * 1000000u : 0;
 	r = run_check(ja, &c, &err);
 	if (r < 0) {
 		r = ja_result(r, &err);

@@ -162,7 +162,7 @@ int ja_cmd_audit(struct ja *ja, const struct ja_args *a);
 int ja_may_audit(const struct ja *ja, const char *what);
 
 /* cmd_journal.c: audit verify --journal */
-int ja_verify_journal(struct ja *ja, bool json, struct jl_buf *b,
+int ja_verify_journal(struct ja *ja, int64_t since, bool json, struct jl_buf *b,
     bool *ret_consistent);
 
 /* cmd_report.c */

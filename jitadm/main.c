@@ -142,7 +142,8 @@ static const struct ja_cmd cmds[] = {
 	    .pos = P_VERIFY,
 	    .flags = JA_NEED_STORE,
 	    .synopsis = "audit [--since TIME] [--grant ID] [--json]\n"
-	                "\tjitadm audit verify [--journal] [--json]" },
+	                "\tjitadm audit verify [--journal [--since TIME]] "
+	                "[--json]" },
 	{ .name = "report",
 	    .run = ja_cmd_report,
 	    .allowed = OPT(O_SINCE_DUR) | OPT(O_REPEAT) | OPT(O_JSON),
