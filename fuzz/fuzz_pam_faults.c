@@ -20,6 +20,7 @@
  */
 #define _GNU_SOURCE /* asprintf */
 #include <errno.h>
+#include <netdb.h>
 #include <security/pam_appl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,23 @@ static const char *const res_arg[NRES] = { NULL, "app", "other", "missing" };
 static const char *const exempt_arg[NEXEMPT] = { NULL, "nogroup", "root" };
 static const char *const users[NUSERS] = { "root", "daemon", "bin",
 	"nosuchuser-fz", "" };
+
+/*
+ * No name lookups in the fuzzer: libpam's audit record for a session
+ * resolves PAM_RHOST (libaudit calls getaddrinfo), which would wait for
+ * DNS on every input.  The module itself never resolves anything; this
+ * definition in the executable takes the place of libc's for libaudit.
+ */
+__attribute__((visibility("default"))) int
+getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+    struct addrinfo **res)
+{
+	(void)node;
+	(void)service;
+	(void)hints;
+	*res = NULL;
+	return EAI_NONAME;
+}
 
 static pam_handle_t *handles[NRES * NEXEMPT];
 static int recorded = -1;

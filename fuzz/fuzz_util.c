@@ -113,15 +113,22 @@ rm_tmpdir(void)
 const char *
 fz_tmpdir(void)
 {
+	/* tmpfs first: the store fsyncs every commit. */
+	static const char *const bases[] = { "/dev/shm", "/tmp" };
+	size_t i;
+
 	if (tmpdir[0] != '\0')
 		return tmpdir;
-	(void)snprintf(tmpdir, sizeof(tmpdir), "/tmp/jitlog-fuzz.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
-		abort();
+	for (i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
+		(void)snprintf(tmpdir, sizeof(tmpdir), "%s/jitlog-fuzz.XXXXXX",
+		    bases[i]);
+		if (mkdtemp(tmpdir) != NULL) {
+			(void)atexit(rm_tmpdir);
+			return tmpdir;
+		}
 	}
-	(void)atexit(rm_tmpdir);
-	return tmpdir;
+	perror("mkdtemp");
+	abort();
 }
 
 void
