@@ -18,6 +18,9 @@
 #define REPORT_DEFAULT_SINCE ((int64_t)30 * 86400)
 /* Longest break-glass reason shown, in code points. */
 #define REPORT_REASON_MAX    40
+/* Most rows of a list shown (repeats, unused and break-glass grants);
+ * --json has them all. */
+#define REPORT_ROWS_MAX      100
 
 static void
 num(int64_t v, char *buf, size_t len)
@@ -25,9 +28,10 @@ num(int64_t v, char *buf, size_t len)
 	(void)snprintf(buf, len, "%lld", (long long)v);
 }
 
-/* A section title, then the table, or "(none)" when it has no rows. */
+/* A section title, then the table, or "(none)" when it has no rows;
+ * then how many of the n rows there were are not shown. */
 static int
-section(struct jl_buf *b, const char *title, const struct ja_table *t)
+section(struct jl_buf *b, const char *title, const struct ja_table *t, size_t n)
 {
 	int r;
 
@@ -36,6 +40,10 @@ section(struct jl_buf *b, const char *title, const struct ja_table *t)
 		r = ja_table_print(t, b);
 	else if (r == 0)
 		r = jl_buf_puts(b, "(none)\n");
+	if (r == 0 && n + 1 > t->nrows)
+		r = jl_buf_printf(b,
+		    "... and %zu more (--json lists them all)\n",
+		    n + 1 - t->nrows);
 	return r;
 }
 
@@ -83,7 +91,7 @@ counts_table(struct jl_buf *b, const struct jl_report_row *v, size_t n,
 	}
 	if (r == 0)
 		r = section(b, user ? "Per user (whose grant)" : "Per resource",
-		    &t);
+		    &t, t.nrows - 1);
 	ja_table_free(&t);
 	return r;
 }
@@ -114,7 +122,7 @@ deciders_table(struct jl_buf *b, const struct jl_report *rep)
 		r = ja_table_add(&t, cells);
 	}
 	if (r == 0)
-		r = section(b, "Decisions per approver", &t);
+		r = section(b, "Decisions per approver", &t, t.nrows - 1);
 	ja_table_free(&t);
 	return r;
 }
@@ -149,7 +157,7 @@ repeats_table(struct jl_buf *b, const struct jl_report *rep)
 	int r;
 
 	r = ja_table_add(&t, head);
-	for (i = 0; r == 0 && i < rep->nrepeats; i++) {
+	for (i = 0; r == 0 && i < rep->nrepeats && i < REPORT_ROWS_MAX; i++) {
 		num(rep->repeats[i].count, n, sizeof(n));
 		ja_time(rep->repeats[i].first_at, first, sizeof(first));
 		ja_time(rep->repeats[i].last_at, last, sizeof(last));
@@ -164,7 +172,7 @@ repeats_table(struct jl_buf *b, const struct jl_report *rep)
 	    "Repeated requests (more than %u by one user for one resource)",
 	    rep->repeat);
 	if (r == 0)
-		r = section(b, title, &t);
+		r = section(b, title, &t, rep->nrepeats);
 	ja_table_free(&t);
 	return r;
 }
@@ -184,7 +192,7 @@ grants_table(struct jl_buf *b, const struct jl_report_grant *v, size_t n,
 	int r;
 
 	r = ja_table_add(&t, head);
-	for (i = 0; r == 0 && i < n; i++) {
+	for (i = 0; r == 0 && i < n && i < REPORT_ROWS_MAX; i++) {
 		num(v[i].id, id, sizeof(id));
 		ja_time(v[i].opened_at, opened, sizeof(opened));
 		ja_time(v[i].ended_at != 0 ? v[i].ended_at : v[i].expires_at,
@@ -204,7 +212,7 @@ grants_table(struct jl_buf *b, const struct jl_report_grant *v, size_t n,
 		r = section(b,
 		    bg ? "Break-glass grants" :
 		         "Grants approved but never used (no view, no login)",
-		    &t);
+		    &t, n);
 	ja_table_free(&t);
 	return r;
 }
@@ -233,7 +241,7 @@ refused_table(struct jl_buf *b, const struct jl_report *rep)
 		r = ja_table_add(&t, cells);
 	}
 	if (r == 0)
-		r = section(b, "Refused views and logins", &t);
+		r = section(b, "Refused views and logins", &t, t.nrows - 1);
 	ja_table_free(&t);
 	return r;
 }
