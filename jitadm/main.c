@@ -393,7 +393,15 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return JA_USAGE;
 	}
-	/* 2. Refuse to run half-privileged; refuse crippling limits. */
+	/*
+	 * 2. Refuse crippling limits (first: the NSS lookup below alone
+	 * overflows a stack of a few KiB), then refuse to run
+	 * half-privileged.
+	 */
+	if (jl_proc_check_limits(JA_MIN_NOFILE, &err) < 0) {
+		ja_err("resource limits too low: %s", err.msg);
+		return JA_ERROR;
+	}
 	r = group_gid(JL_GROUP, &ja.gid);
 	if (r < 0 && (r != -ENOENT || getuid() != 0)) {
 		ja_err("cannot find group %s: %s", JL_GROUP,
@@ -404,10 +412,6 @@ main(int argc, char *argv[])
 		ja_err("not running with its privileges (installed setgid %s? "
 		       "mounted nosuid? no_new_privs?): %s",
 		    JL_GROUP, err.msg);
-		return JA_ERROR;
-	}
-	if (jl_proc_check_limits(JA_MIN_NOFILE, &err) < 0) {
-		ja_err("resource limits too low: %s", err.msg);
 		return JA_ERROR;
 	}
 	/* 3. Arguments, strictly; then 4-6. config, identity, store. */

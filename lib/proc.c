@@ -220,8 +220,10 @@ limit_below(__rlimit_resource_t res, rlim_t min)
 
 /*
  * Refuse limits too small to finish cleanly: fewer than min_nofile open
- * files, a file size limit under JL_PROC_MIN_FSIZE or an address space
- * under JL_PROC_MIN_AS.  0 or -EMFILE/-EFBIG/-ENOMEM with err set.
+ * files, a file size limit under JL_PROC_MIN_FSIZE, an address space
+ * under JL_PROC_MIN_AS or a stack under JL_PROC_MIN_STACK (a stack
+ * overflow would kill us half-way: SIGSEGV mid-view or mid-write).
+ * 0 or -EMFILE/-EFBIG/-ENOMEM with err set.
  */
 int
 jl_proc_check_limits(unsigned min_nofile, struct jl_error *err)
@@ -239,5 +241,9 @@ jl_proc_check_limits(unsigned min_nofile, struct jl_error *err)
 		    "address space limit below "
 		    "%lu bytes",
 		    (unsigned long)JL_PROC_MIN_AS);
+	if (limit_below(RLIMIT_STACK, (rlim_t)JL_PROC_MIN_STACK))
+		return jl_error_set(err, ENOMEM,
+		    "stack size limit below %lu bytes",
+		    (unsigned long)JL_PROC_MIN_STACK);
 	return 0;
 }

@@ -37,13 +37,16 @@ int jl_proc_nodump(void);
  */
 int jl_proc_check_privileged(uid_t want_euid, gid_t want_egid,
     struct jl_error *err);
-/* Smallest RLIMIT_FSIZE and RLIMIT_AS accepted by jl_proc_check_limits. */
+/* Smallest RLIMIT_FSIZE, RLIMIT_AS and RLIMIT_STACK accepted by
+ * jl_proc_check_limits. */
 #define JL_PROC_MIN_FSIZE (16ul * 1024 * 1024)
 #define JL_PROC_MIN_AS    (64ul * 1024 * 1024)
+#define JL_PROC_MIN_STACK (256ul * 1024)
 /*
  * Refuse limits too small to finish cleanly: RLIMIT_NOFILE below
  * min_nofile (-EMFILE), RLIMIT_FSIZE below JL_PROC_MIN_FSIZE (-EFBIG),
- * RLIMIT_AS below JL_PROC_MIN_AS (-ENOMEM); 0 otherwise.
+ * RLIMIT_AS below JL_PROC_MIN_AS or RLIMIT_STACK below JL_PROC_MIN_STACK
+ * (-ENOMEM); 0 otherwise.
  */
 int jl_proc_check_limits(unsigned min_nofile, struct jl_error *err);
 

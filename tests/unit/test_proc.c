@@ -177,13 +177,22 @@ static void
 child_limits(void)
 {
 	struct jl_error err = { "" };
-	struct rlimit rl;
+	struct rlimit rl, stack;
 
 	T_ASSERT_INTEQ(jl_proc_check_limits(16, &err), 0);
 	T_ASSERT(getrlimit(RLIMIT_NOFILE, &rl) == 0);
 	rl.rlim_cur = 8;
 	T_ASSERT(setrlimit(RLIMIT_NOFILE, &rl) == 0);
 	T_ASSERT_INTEQ(jl_proc_check_limits(16, &err), -EMFILE);
+	T_ASSERT_INTEQ(jl_proc_check_limits(8, &err), 0);
+	/* A stack a caller shrank to crash us half-way: refused. */
+	T_ASSERT(getrlimit(RLIMIT_STACK, &stack) == 0);
+	rl = stack;
+	rl.rlim_cur = JL_PROC_MIN_STACK / 2;
+	T_ASSERT(setrlimit(RLIMIT_STACK, &rl) == 0);
+	T_ASSERT_INTEQ(jl_proc_check_limits(8, &err), -ENOMEM);
+	T_ASSERT(strstr(err.msg, "stack") != NULL);
+	T_ASSERT(setrlimit(RLIMIT_STACK, &stack) == 0);
 	T_ASSERT_INTEQ(jl_proc_check_limits(8, &err), 0);
 	T_ASSERT(getrlimit(RLIMIT_AS, &rl) == 0);
 	rl.rlim_cur = JL_PROC_MIN_AS / 2;

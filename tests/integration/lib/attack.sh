@@ -161,7 +161,7 @@ hold_lock() {
 	local i
 	rm -f "$T/lockfifo"
 	mkfifo "$T/lockfifo"
-	sqlite3 "$JL_DB" <"$T/lockfifo" >/dev/null 2>&1 &
+	sqlite3 -cmd ".timeout 5000" "$JL_DB" <"$T/lockfifo" >/dev/null 2>&1 &
 	LOCKPID=$!
 	_pids+=("$LOCKPID")
 	exec {LOCKFD}>"$T/lockfifo"
