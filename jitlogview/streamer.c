@@ -43,9 +43,10 @@
 
 #define DATA_FD   3
 #define STATUS_FD 4
-#define IN_BUF    (128 * 1024)
-#define FEED_MAX  (64 * 1024)
-#define STATUS_NS 100000000L /* report at most every 100 ms */
+#define IN_BUF    (256 * 1024)
+#define FEED_MAX  (64 * 1024)  /* = the line cap: linebuf's fast path */
+#define OUT_FLUSH (256 * 1024) /* write out at least this much at once */
+#define STATUS_NS 100000000L   /* report at most every 100 ms */
 #define NOBODY    65534
 
 struct streamer {
@@ -181,24 +182,39 @@ report(struct streamer *s, bool last)
 	(void)clock_gettime(CLOCK_MONOTONIC, &s->last);
 }
 
+/* Write p[0..n) to stdout, all of it; a failure ends the streamer. */
+static void
+write_out(struct streamer *s, const char *p, size_t n)
+{
+	size_t off = 0;
+	ssize_t w;
+
+	while (off < n) {
+		w = write(STDOUT_FILENO, p + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			report(s, true);
+			_exit(errno == EPIPE ? JV_EX_PIPE : JV_ERROR);
+		}
+		off += (size_t)w;
+		s->st.bytes += (uint64_t)w;
+	}
+}
+
+/* The linebuf sink: plain text straight from the input buffer. */
+static int
+sink(void *ctx, const char *p, size_t n)
+{
+	write_out(ctx, p, n);
+	return 0;
+}
+
 /* Write the output so far to stdout. */
 static void
 flush(struct streamer *s)
 {
-	size_t off = 0;
-	ssize_t n;
-
-	while (off < s->out.len) {
-		n = write(STDOUT_FILENO, s->out.data + off, s->out.len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			report(s, true);
-			_exit(errno == EPIPE ? JV_EX_PIPE : JV_ERROR);
-		}
-		off += (size_t)n;
-		s->st.bytes += (uint64_t)n;
-	}
+	write_out(s, s->out.data, s->out.len);
 	jl_buf_reset(&s->out);
 }
 
@@ -233,8 +249,11 @@ setup(struct streamer *s, const struct jv_run *r)
 		}
 		red.ctx = s->rd;
 	}
-	return jl_linebuf_init(&s->lb, JL_LINEBUF_CAP, JL_LINEBUF_OVERLAP,
-	    s->rd != NULL ? &red : NULL);
+	if (jl_linebuf_init(&s->lb, JL_LINEBUF_CAP, JL_LINEBUF_OVERLAP,
+	        s->rd != NULL ? &red : NULL) < 0)
+		return -1;
+	jl_linebuf_sink(&s->lb, &(struct jl_linebuf_sink){ sink, s });
+	return 0;
 }
 
 /* Contract: see jitlogview.h. */
@@ -267,8 +286,10 @@ jv_streamer(const struct jv_run *r, int data_fd, int status_fd)
 			                                 FEED_MAX;
 			if (jl_linebuf_feed(&s.lb, buf + off, k, &s.out) < 0)
 				_exit(JV_ERROR);
-			flush(&s);
+			if (s.out.len >= OUT_FLUSH)
+				flush(&s);
 		}
+		flush(&s); /* all that was read: nothing waits */
 		maybe_report(&s);
 	}
 	if (jl_linebuf_finish(&s.lb, &s.out) < 0)

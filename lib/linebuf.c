@@ -82,6 +82,15 @@ jl_linebuf_init(struct jl_linebuf *lb, size_t cap, size_t overlap,
 }
 
 void
+jl_linebuf_sink(struct jl_linebuf *lb, const struct jl_linebuf_sink *sink)
+{
+	if (sink != NULL)
+		lb->sink = *sink;
+	else
+		lb->sink = (struct jl_linebuf_sink){ NULL, NULL };
+}
+
+void
 jl_linebuf_free(struct jl_linebuf *lb)
 {
 	if (lb == NULL)
@@ -170,6 +179,35 @@ window_head(const char *r, size_t len, size_t cap)
 	return h;
 }
 
+/*
+ * The common case with a redactor, in one copy: redact straight into
+ * out; if the result is plain text no longer than the cap, it stays
+ * there.  1 done, 0 not (out as it was, the result in lb->tmp), -errno.
+ */
+static int
+line_in_place(struct jl_linebuf *lb, const char *s, size_t n, bool nl,
+    struct jl_buf *out)
+{
+	size_t at = out->len, len;
+	int e;
+
+	if (lb->esc.npend != 0)
+		return 0;
+	if ((e = lb->red.fn(lb->red.ctx, s, n, out)) < 0)
+		return e;
+	len = out->len - at;
+	if (len <= lb->cap && plain_prefix(out->data + at, len) == len) {
+		if (nl && (e = jl_buf_append(out, "\n", 1)) < 0)
+			return e;
+		return 1;
+	}
+	jl_buf_reset(&lb->tmp);
+	e = jl_buf_append(&lb->tmp, out->data + at, len);
+	out->len = at;
+	out->data[at] = '\0';
+	return e;
+}
+
 /* A complete line s[0..n) (without its newline, nl tells if it had one). */
 static int
 do_line(struct jl_linebuf *lb, const char *s, size_t n, bool nl,
@@ -179,8 +217,14 @@ do_line(struct jl_linebuf *lb, const char *s, size_t n, bool nl,
 	size_t rlen;
 	int e;
 
-	if ((e = redact(lb, s, n, &r, &rlen)) < 0)
+	if (lb->red.fn != NULL) {
+		if ((e = line_in_place(lb, s, n, nl, out)) != 0)
+			return e < 0 ? e : 0;
+		r = lb->tmp.data != NULL ? lb->tmp.data : "";
+		rlen = lb->tmp.len;
+	} else if ((e = redact(lb, s, n, &r, &rlen)) < 0) {
 		return e;
+	}
 	if (rlen <= lb->cap) {
 		if ((e = emit(lb, r, rlen, out)) == 0 && nl)
 			e = emit(lb, "\n", 1, out);
@@ -209,6 +253,23 @@ do_window(struct jl_linebuf *lb, struct jl_buf *out)
 	return 0;
 }
 
+/* Plain text p[0..n): to the sink when there is one (what out holds
+ * first, to keep the order), else appended to out. */
+static int
+plain_out(struct jl_linebuf *lb, const char *p, size_t n, struct jl_buf *out)
+{
+	int r;
+
+	if (lb->sink.fn == NULL)
+		return jl_buf_append(out, p, n);
+	if (out->len > 0) {
+		if ((r = lb->sink.fn(lb->sink.ctx, out->data, out->len)) < 0)
+			return r;
+		jl_buf_reset(out);
+	}
+	return lb->sink.fn(lb->sink.ctx, p, n);
+}
+
 /*
  * Without a redactor, at the start of a line: the complete lines of at
  * most cap bytes at the start of p[0..n) go out in one call; when they
@@ -227,9 +288,15 @@ fast_run(struct jl_linebuf *lb, const char *p, size_t n, struct jl_buf *out,
 		k = plain_prefix(p, n);
 		nl = k > 0 ? memrchr(p, '\n', k) : NULL;
 		if (nl != NULL) {
-			*ret = jl_buf_append(out, p, (size_t)(nl - p) + 1);
+			*ret = plain_out(lb, p, (size_t)(nl - p) + 1, out);
 			return (size_t)(nl - p) + 1;
 		}
+		/* The first line is not plain: it alone goes through the
+		 * escaper, the lines after it get their own chance. */
+		if ((nl = memchr(p + k, '\n', n - k)) == NULL)
+			return 0;
+		*ret = jl_escape_chunk(&lb->esc, p, (size_t)(nl - p) + 1, out);
+		return (size_t)(nl - p) + 1;
 	}
 	while (q < e && (nl = memchr(q, '\n', (size_t)(e - q))) != NULL &&
 	    (size_t)(nl - q) <= lb->cap)

@@ -45,10 +45,21 @@ struct jl_linebuf_redactor {
 	void *ctx;
 };
 
+/*
+ * Where long runs of plain text (printable ASCII, tab, newline) may go
+ * without a copy into out: fn writes p[0..n) (all of it) and returns 0 or
+ * -errno.  NULL: everything goes to out.
+ */
+struct jl_linebuf_sink {
+	int (*fn)(void *ctx, const char *p, size_t n);
+	void *ctx;
+};
+
 struct jl_linebuf {
 	size_t cap;    /* longest line shown, after redaction */
 	size_t window; /* cap + overlap: most bytes of a line kept */
 	struct jl_linebuf_redactor red;
+	struct jl_linebuf_sink sink;
 	char *line;         /* window bytes */
 	size_t len;         /* bytes of the open line in line[] */
 	bool cutting;       /* head shown, dropping up to the newline */
@@ -61,6 +72,13 @@ struct jl_linebuf {
 /* cap >= 16, overlap >= 0; red may be NULL.  0 or -ENOMEM/-EINVAL. */
 int jl_linebuf_init(struct jl_linebuf *lb, size_t cap, size_t overlap,
     const struct jl_linebuf_redactor *red);
+/*
+ * Without a redactor, send runs of plain text to sink->fn instead of
+ * copying them into out (what out holds is sent first, so the order is
+ * kept); the output is the same, only split between the two.  NULL:
+ * no sink.
+ */
+void jl_linebuf_sink(struct jl_linebuf *lb, const struct jl_linebuf_sink *sink);
 /* Take n bytes; append the finished output to out.  0 or -errno. */
 int jl_linebuf_feed(struct jl_linebuf *lb, const void *p, size_t n,
     struct jl_buf *out);

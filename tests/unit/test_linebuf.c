@@ -419,6 +419,56 @@ test_plain_agrees(void)
 	jl_buf_free(&want);
 }
 
+/* Plain runs sent to a sink: the same bytes, in the same order. */
+static int
+collect(void *ctx, const char *p, size_t n)
+{
+	return jl_buf_append(ctx, p, n);
+}
+
+static void
+test_sink(void)
+{
+	static const char in[] =
+	    "plain one\nplain two\n\x1b[1mbold\n"
+	    "caf\xc3\xa9\nplain three\nlong long long long long long line\n"
+	    "tail without newline";
+	struct jl_buf got = { 0 }, out = { 0 };
+	struct jl_linebuf lb;
+	char *ref = NULL;
+	size_t rlen, chunk, off, k;
+
+	T_ASSERT(run(in, sizeof(in) - 1, 0, 20, 10, NULL, &ref, &rlen) == 0);
+	for (chunk = 1; chunk <= sizeof(in); chunk++) {
+		jl_buf_reset(&got);
+		jl_buf_reset(&out);
+		T_ASSERT(jl_linebuf_init(&lb, 20, 10, NULL) == 0);
+		jl_linebuf_sink(&lb,
+		    &(struct jl_linebuf_sink){ collect, &got });
+		for (off = 0; off < sizeof(in) - 1; off += k) {
+			k = sizeof(in) - 1 - off < chunk ?
+			    sizeof(in) - 1 - off :
+			    chunk;
+			T_ASSERT(jl_linebuf_feed(&lb, in + off, k, &out) == 0);
+			T_ASSERT(jl_buf_append(&got, out.data ? out.data : "",
+			             out.len) == 0);
+			jl_buf_reset(&out);
+		}
+		T_ASSERT(jl_linebuf_finish(&lb, &out) == 0);
+		T_ASSERT(jl_buf_append(&got, out.data ? out.data : "",
+		             out.len) == 0);
+		jl_linebuf_free(&lb);
+		if (got.len != rlen || memcmp(got.data, ref, rlen) != 0) {
+			T_ASSERT(!"output with a sink differs");
+			fprintf(stderr, "  chunk %zu\n", chunk);
+			break;
+		}
+	}
+	free(ref);
+	jl_buf_free(&got);
+	jl_buf_free(&out);
+}
+
 static void
 test_init_args(void)
 {
@@ -440,6 +490,7 @@ main(void)
 	T_RUN(test_chunking);
 	T_RUN(test_random);
 	T_RUN(test_plain_agrees);
+	T_RUN(test_sink);
 	T_RUN(test_init_args);
 	(void)fake_calls;
 	return T_DONE();
