@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The actions that create a grant -- a user's request, break-glass and an
- * admin's direct grant -- and the helpers all actions share (ops_int.h);
- * the actions that decide on an existing grant are in ops_decide.c,
- * extensions in ops_extend.c.  Each
+ * The actions that create a grant -- a user's request and an admin's
+ * direct grant -- and the helpers all actions share (ops_int.h); the
+ * actions that decide on an existing grant are in ops_decide.c,
+ * break-glass in ops_glass.c, extensions in ops_extend.c.  Each
  * action is one BEGIN IMMEDIATE transaction that applies its change,
  * appends its audit event and commits through jl_ctx_commit_event(),
  * which mirrors the event to the journal only after COMMIT.  Results
@@ -19,10 +19,6 @@
  *    nor more than request_ttl ahead;
  *  - a direct grant only by an admin, for an existing user, never to
  *    oneself (root included), within max_duration;
- *  - break-glass only where the resource allows it, by a requester, within
- *    the break-glass cap, and never while the same user has a break-glass
- *    grant whose review is open (checked inside the transaction, so two
- *    at once cannot both pass);
  *  - an error while deciding (NSS failure, ...) is an error, never an
  *    allow.
  */
@@ -34,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 
 #include "jitlog/ops.h"
 #include "jitlog/parse.h"
@@ -277,10 +272,9 @@ jl_ops_check_requester(const struct jl_ctx *c, const struct jl_resource *res,
 	return 0;
 }
 
-/* The rules a request and a break-glass share: valid text, an existing
- * resource, a requester, the ticket and unredacted rules. */
-static int
-check_common(const struct jl_ctx *c, const struct jl_request_args *a,
+/* Contract: see ops_int.h. */
+int
+jl_ops_check_common(const struct jl_ctx *c, const struct jl_request_args *a,
     const struct jl_resource **ret_res, struct jl_error *err)
 {
 	const struct jl_resource *res;
@@ -314,7 +308,7 @@ check_request(const struct jl_ctx *c, const struct jl_request_args *a,
 	char ttl[32];
 	int r;
 
-	if ((r = check_common(c, a, &res, err)) != 0)
+	if ((r = jl_ops_check_common(c, a, &res, err)) != 0)
 		return r;
 	*ret_dur = a->duration > 0 ? a->duration : res->default_duration;
 	if (*ret_dur > res->max_duration)
@@ -473,126 +467,6 @@ jl_op_grant(struct jl_ctx *c, const struct jl_grant_args *a,
 	if ((r = jl_store_grant_insert(c->store, g, err)) < 0)
 		goto out;
 	jl_ops_event(&ev, c, "grant", g, detail);
-	if ((r = jl_ctx_commit_event(c, &ev, err)) < 0)
-		goto out;
-	if (ret != NULL) {
-		*ret = g;
-		g = NULL;
-	}
-out:
-	if (r != 0)
-		jl_store_rollback(c->store);
-	free(detail);
-	jl_grant_free(g);
-	return r;
-}
-
-/* The break-glass rules besides check_common; on 0 *ret_dur is set. */
-static int
-check_break_glass(const struct jl_ctx *c, const struct jl_request_args *a,
-    const struct jl_resource **ret_res, int64_t *ret_dur, struct jl_error *err)
-{
-	const struct jl_resource *res = NULL;
-	int64_t dur;
-	char cap[32];
-	int r;
-
-	if (a->start != 0)
-		return jl_error_set(err, EINVAL,
-		    "break-glass starts now: no start time");
-	if ((r = check_common(c, a, &res, err)) != 0)
-		return r;
-	if (!res->break_glass)
-		return jl_ops_refuse(err,
-		    "resource %s does not allow break-glass", res->name);
-	dur = res->default_duration < res->break_glass_max ?
-	    res->default_duration :
-	    res->break_glass_max;
-	if (a->duration > 0)
-		dur = a->duration;
-	if (dur > res->break_glass_max) {
-		jl_format_duration(res->break_glass_max, cap, sizeof(cap));
-		return jl_ops_refuse(err,
-		    "duration exceeds the break-glass max_duration %s", cap);
-	}
-	*ret_res = res;
-	*ret_dur = dur;
-	return 0;
-}
-
-/* Inside the transaction: refused while c->who has a break-glass grant
- * whose review is open. */
-static int
-check_unreviewed(struct jl_ctx *c, struct jl_error *err)
-{
-	struct jl_grant_filter f;
-	struct jl_grant **v = NULL;
-	size_t n = 0;
-	int r;
-
-	memset(&f, 0, sizeof(f));
-	f.user = c->who->name;
-	f.unreviewed = true;
-	f.limit = 1;
-	r = jl_store_grant_list(c->store, &f, &v, &n, err);
-	if (r == 0 && n > 0)
-		r = jl_ops_refuse(err,
-		    "break-glass grant %lld is not reviewed yet; nobody "
-		    "breaks glass again before that review (jitadm review "
-		    "%lld, by an approver or admin)",
-		    (long long)v[0]->id, (long long)v[0]->id);
-	jl_grants_free(v, n);
-	return r;
-}
-
-int
-jl_op_break_glass(struct jl_ctx *c, const struct jl_request_args *a,
-    struct jl_grant **ret, struct jl_error *err)
-{
-	const struct jl_resource *res = NULL;
-	struct jl_grant *g = NULL;
-	struct jl_event ev;
-	struct jl_ops_json o = { { NULL, 0, 0 }, 0 };
-	char *detail = NULL;
-	int64_t dur = 0;
-	int r;
-
-	if ((r = jl_ops_check_ctx(c, err)) < 0 || a == NULL)
-		return r < 0 ? r : jl_error_set(err, EINVAL, "no request");
-	if ((r = check_break_glass(c, a, &res, &dur, err)) != 0)
-		return r;
-	if (res == NULL)
-		return jl_error_set(err, EINVAL, "no resource");
-	r = jl_ops_grant_new(c, c->who->name, c->who->uid, res->name, a->reason,
-	    a->ticket, &g);
-	if (r < 0)
-		return jl_error_set(err, r, "out of memory");
-	/* Approved from now, without approvals: nobody said yes. */
-	g->status = JL_ST_APPROVED;
-	g->break_glass = true;
-	g->unredacted = a->unredacted;
-	g->duration_s = dur;
-	g->approvals_required = res->approvals;
-	g->starts_at = c->now;
-	g->expires_at = c->now + dur;
-	jl_ops_json_str(&o, "reason", g->reason);
-	jl_ops_json_str(&o, "ticket", g->ticket);
-	jl_ops_json_int(&o, "duration_s", dur);
-	jl_ops_json_time(&o, "starts_at", g->starts_at);
-	jl_ops_json_time(&o, "expires_at", g->expires_at);
-	jl_ops_json_bool(&o, "unredacted", g->unredacted);
-	if ((r = jl_ops_json_end(&o, &detail)) < 0) {
-		jl_error_set(err, r, "out of memory");
-		goto out;
-	}
-	if ((r = jl_store_begin(c->store, err)) < 0)
-		goto out;
-	if ((r = check_unreviewed(c, err)) != 0)
-		goto out;
-	if ((r = jl_store_grant_insert(c->store, g, err)) < 0)
-		goto out;
-	jl_ops_event(&ev, c, "break_glass", g, detail);
-	ev.priority = LOG_ALERT;
 	if ((r = jl_ctx_commit_event(c, &ev, err)) < 0)
 		goto out;
 	if (ret != NULL) {

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Helpers shared by the action files lib/ops.c (request, break-glass,
- * grant), lib/ops_decide.c (approve, deny, revoke, review) and
- * lib/ops_extend.c (extend, the extension chain): the refusal result, the
- * context check, a small JSON object writer for event details and the
- * event every action appends.  Private to lib/ops*.c.
+ * Helpers shared by the action files lib/ops.c (request, grant),
+ * lib/ops_glass.c (break-glass), lib/ops_decide.c (approve, deny, revoke,
+ * review) and lib/ops_extend.c (extend, the extension chain), also used
+ * by the sweep (lib/sweep*.c): the refusal result, the context check, a
+ * small JSON object writer for event details and the event every action
+ * appends.  Private to lib/.
  */
 #ifndef JITLOG_OPS_INT_H
 #define JITLOG_OPS_INT_H
@@ -53,6 +54,11 @@ int jl_ops_grant_new(const struct jl_ctx *c, const char *user, uid_t uid,
  * -errno. */
 int jl_ops_check_ticket(const struct jl_resource *res, const char *ticket,
     struct jl_error *err);
+/* What a request and a break-glass share (ops.c): valid text, an
+ * existing resource (*ret_res), a requester, the ticket and unredacted
+ * rules.  0, JL_REFUSED or -errno. */
+int jl_ops_check_common(const struct jl_ctx *c, const struct jl_request_args *a,
+    const struct jl_resource **ret_res, struct jl_error *err);
 /* c->who may request res.  0, JL_REFUSED or -errno. */
 int jl_ops_check_requester(const struct jl_ctx *c,
     const struct jl_resource *res, struct jl_error *err);

@@ -3,118 +3,31 @@
  * The sessions part of the sweep (sweep.h): the PAM sessions that outlive
  * their grant are ended.  pam_jitlog recorded, for each session, the pid
  * of the process that opened it (for sshd, the session's privileged
- * process) and that process's start time.  A session is ended with SIGHUP,
- * then SIGTERM if it is still there after the wait, and marked terminated
- * with a session_terminated event.
+ * process) and that process's start time; jl_sweep_end_process
+ * (sweep_proc.c) ends it and the processes below it, and the session is
+ * marked terminated with a session_terminated event.
  *
  * MUST (sweep.h; tests/unit/test_sweep.c, tests/integration/ops_sweep_ssh.sh):
- *  - signal only the process that opened the session: pidfd_open(pid)
- *    first, then the start time read from /proc compared with the
- *    recorded one, then every signal through that pidfd, so that a pid
- *    reused at any moment is never signalled (the pidfd of a process that
- *    ended refers to nothing); never pid 0 or 1, never without a
- *    recorded start time;
  *  - end no session whose resource sets terminate_sessions = false, and
  *    none whose user still holds an active grant on that resource (an
  *    extension, a second grant: access holds while any grant holds);
+ *  - signal only through jl_sweep_end_process, which checks the recorded
+ *    start time (a reused pid is never hit);
  *  - no signal while a transaction is open; the mark and its event in one
  *    transaction afterwards, skipped when another sweep marked the
  *    session meanwhile, or when it closed by itself before any signal.
  */
-#define _GNU_SOURCE
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/pidfd.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "jitlog/session.h"
 #include "jitlog/store.h"
 #include "jitlog/sweep.h"
 #include "ops_int.h"
 #include "sweep_int.h"
 
 static const char *const outcome_names[] = { "gone", "hup", "term" };
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Wait up to ms for the process of pidfd to end: 1 ended, 0 not, -errno. */
-static int
-wait_exit(int pidfd, int ms)
-{
-	struct pollfd p = { .fd = pidfd, .events = POLLIN };
-	int64_t end = mono_ms() + ms, left;
-	int n;
-
-	for (;;) {
-		left = end - mono_ms();
-		n = poll(&p, 1, left > 0 ? (int)left : 0);
-		if (n > 0)
-			return 1;
-		if (n == 0 && left <= 0)
-			return 0;
-		if (n < 0 && errno != EINTR)
-			return -errno;
-	}
-}
-
-/* Send sig through pidfd and wait: 1 ended, 0 still there, -errno. */
-static int
-signal_wait(int pidfd, int sig, int ms)
-{
-	if (pidfd_send_signal(pidfd, sig, NULL, 0) < 0)
-		return errno == ESRCH ? 1 : -errno;
-	return wait_exit(pidfd, ms);
-}
-
-int
-jl_sweep_end_process(int64_t pid, int64_t pid_start, int wait_ms)
-{
-	int64_t start = 0;
-	int fd, r;
-
-	if (pid <= 1 || pid > INT32_MAX || pid_start <= 0 || wait_ms < 0)
-		return -EINVAL;
-	fd = pidfd_open((pid_t)pid, 0);
-	if (fd < 0)
-		return errno == ESRCH ? 0 : -errno;
-	/* From here on fd is one process: if it is the one that started at
-	 * pid_start, it is the session's; else leave it alone. */
-	r = jl_session_pid_start((pid_t)pid, &start);
-	if (r == -ENOENT || r == -ESRCH || (r == 0 && start != pid_start)) {
-		r = 0;
-		goto out;
-	}
-	if (r < 0)
-		goto out;
-	if ((r = wait_exit(fd, 0)) != 0) { /* ended (a zombie) already */
-		r = r > 0 ? 0 : r;
-		goto out;
-	}
-	if ((r = signal_wait(fd, SIGHUP, wait_ms)) != 0) {
-		r = r > 0 ? 1 : r;
-		goto out;
-	}
-	if ((r = signal_wait(fd, SIGTERM, wait_ms)) != 0) {
-		r = r > 0 ? 2 : r;
-		goto out;
-	}
-	r = -ETIMEDOUT;
-out:
-	(void)close(fd);
-	return r;
-}
 
 /*
  * Is session ss to be ended at c->now?  1 yes (*ret_resource, malloc'd,

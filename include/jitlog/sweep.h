@@ -14,10 +14,10 @@
  *    continues after it through another grant;
  *  - where the resource sets terminate_sessions, an open PAM session whose
  *    grant has ended, and whose user holds no other active grant on that
- *    resource, is ended: SIGHUP to the recorded pid, then SIGTERM, each
- *    only while that pid is still the process that opened the session
- *    (its start time matches; signals go through a pidfd, so a pid reused
- *    in between is never hit); it is marked terminated
+ *    resource, is ended: SIGHUP to the recorded pid and the processes
+ *    below it, then SIGTERM, each only while it is still the process seen
+ *    (start times checked; signals go through pidfds, so a pid reused in
+ *    between is never hit); it is marked terminated
  *    ("session_terminated", detail.outcome "hup", "term" or "gone").
  *
  * Each change is its own BEGIN IMMEDIATE transaction that re-reads the
@@ -60,10 +60,12 @@ int jl_sweep(struct jl_ctx *c, const struct jl_sweep_opts *o,
 
 /*
  * End the process pid that started at pid_start (clock ticks since boot,
- * /proc/PID/stat field 22): SIGHUP, wait up to wait_ms for it to exit,
- * then SIGTERM and wait again.  Returns 0 "gone" (no such process, or
- * another one under that pid: nothing sent), 1 ended by SIGHUP, 2 ended
- * by SIGTERM, -ETIMEDOUT still running after both, or -errno.
+ * /proc/PID/stat field 22) and the processes below it: SIGHUP to all,
+ * wait up to wait_ms, then SIGTERM to what is left and wait again; each
+ * through a pidfd taken after its start time was checked (sweep_proc.c).
+ * Returns 0 "gone" (no such process, or another one under that pid:
+ * nothing sent), 1 it ended on SIGHUP, 2 it ended on SIGTERM, -ETIMEDOUT
+ * it still runs after both, or -errno.
  */
 int jl_sweep_end_process(int64_t pid, int64_t pid_start, int wait_ms);
 

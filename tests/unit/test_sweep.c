@@ -6,13 +6,15 @@
  * it, and a lapsed request is not escalated), the "expiring" reminder
  * (once, not when access continues), idempotence (a second sweep adds no
  * event), and the end of PAM sessions on child processes of the test:
- * SIGHUP, then SIGTERM for one that ignores SIGHUP, nothing for a pid
+ * SIGHUP, then SIGTERM for one that ignores SIGHUP, the processes the
+ * session's process started (its shell and command), nothing for a pid
  * whose start time does not match, for a resource without
  * terminate_sessions or while another grant holds, and a failure (not a
  * mark) for a process that survives both signals.
  */
 #define _GNU_SOURCE /* nftw */
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "t.h"
@@ -396,6 +398,72 @@ test_sessions(void)
 	jl_store_close(c.store);
 }
 
+/* A child that starts a grandchild ignoring SIGHUP, then waits; the
+ * grandchild's pid in *ret_gc. */
+static pid_t
+spawn_tree(int64_t *ret_start, pid_t *ret_gc)
+{
+	int p[2];
+	pid_t pid, gc = 0;
+
+	T_ASSERT(pipe(p) == 0);
+	pid = fork();
+	if (pid == 0) {
+		gc = fork();
+		if (gc == 0) {
+			signal(SIGHUP, SIG_IGN);
+			(void)!write(p[1], &gc, sizeof(gc));
+			for (;;)
+				pause();
+		}
+		(void)!write(p[1], &gc, sizeof(gc));
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	/* The grandchild's own write (0) says it ignores SIGHUP now. */
+	T_ASSERT(read(p[0], ret_gc, sizeof(*ret_gc)) == sizeof(*ret_gc));
+	T_ASSERT(read(p[0], &gc, sizeof(gc)) == sizeof(gc));
+	if (*ret_gc == 0)
+		*ret_gc = gc;
+	close(p[0]);
+	T_ASSERT_INTEQ(jl_session_pid_start(pid, ret_start), 0);
+	return pid;
+}
+
+/* The session's process and what it started end together. */
+static void
+test_session_tree(void)
+{
+	struct jl_ctx c;
+	struct jl_sweep_stats s;
+	struct jl_error err = { "" };
+	int64_t g, st;
+	pid_t p, gc = 0;
+	int status = 0, i;
+
+	/* Orphans come to the test, which can then reap and check them. */
+	T_ASSERT(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+	fx_store(&c, &bob);
+	g = fx_active(&c, &alice, &bob, "app", HOUR);
+	p = spawn_tree(&st, &gc);
+	T_ASSERT(gc > 0);
+	session(&c, g, p, st);
+	c.who = &alice;
+	T_ASSERT_INTEQ(jl_op_revoke(&c, g, NULL, NULL, &err), 0);
+	s = sweep_at(&c, T0 + MIN, 0);
+	T_ASSERT_INTEQ(s.terminated, 1);
+	T_ASSERT_INTEQ(ended_by(p), SIGHUP);
+	for (i = 0; i < 200 && waitpid(gc, &status, WNOHANG) != gc; i++)
+		usleep(10000);
+	T_ASSERT(i < 200 && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	if (i == 200)
+		kill_reap(gc);
+	T_ASSERT(
+	    strstr(fx_last(c.store, g).detail, "\"outcome\":\"hup\"") != NULL);
+	jl_store_close(c.store);
+}
+
 static void
 test_end_process_args(void)
 {
@@ -415,6 +483,7 @@ main(void)
 	T_RUN(test_escalate);
 	T_RUN(test_continued);
 	T_RUN(test_sessions);
+	T_RUN(test_session_tree);
 	T_RUN(test_end_process_args);
 	fx_teardown();
 	return T_DONE();
