@@ -292,6 +292,17 @@ refuse(struct jv *v, const char *resource, const char *file, const char *why,
 	return JV_REFUSED;
 }
 
+/* The one configured file of res (no glob), for the record of a refusal
+ * when the caller named none; NULL otherwise.  The config only: no file
+ * is looked at before the grant is decided. */
+static const char *
+only_path(const struct jl_resource *res)
+{
+	if (res->npaths != 1 || jl_safe_path_is_glob(res->paths[0]))
+		return NULL;
+	return res->paths[0];
+}
+
 /* Signals that end a view wait (blocked) for the monitor's signalfd from
  * the moment the view is recorded. */
 static void
@@ -350,7 +361,9 @@ view(struct jv *v, const struct jv_args *a, uid_t uid, gid_t gid)
 		    "no active grant for %s on %s; "
 		    "request one with: jitadm request %s --reason TEXT",
 		    v->who.name, a->resource, a->resource);
-		return refuse(v, a->resource, a->file, "no active grant", msg);
+		return refuse(v, a->resource,
+		    a->file != NULL ? a->file : only_path(run.res),
+		    "no active grant", msg);
 	}
 	/* 2. The file: one of the resource's, opened by the safe rules. */
 	r = jv_file_open(run.res, a->file, &run.file, &why, &err);

@@ -48,6 +48,7 @@ last_event view_denied
 jq_eq "$EV" .actor "$ALICE"
 jq_eq "$EV" .resource app-debug
 jq_eq "$EV" .detail.reason "no active grant"
+jq_eq "$EV" .detail.file "$LOGS/app/debug.log"	# its only file
 expect 1 view "$MALLORY" app-debug debug.log
 assert_eq "$OUT" "" "stdout"
 last_event view_denied
