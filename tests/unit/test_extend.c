@@ -8,10 +8,12 @@
  * of the grant's own user that starts when the grant ends (no gap, no
  * overlap), one at a time, never approved once the grant it continues
  * was revoked; revoking a grant ends its extensions in one transaction;
- * every refusal writes nothing; and the v2 -> v3 store migration.
+ * every refusal writes nothing; of 12 processes breaking glass at once
+ * as one user exactly one gets through; and the v2 -> v3 store migration.
  */
 #define _GNU_SOURCE /* nftw */
 #include <sqlite3.h>
+#include <sys/wait.h>
 
 #include "t.h"
 #include "ops_fixture.h"
@@ -149,6 +151,80 @@ test_break_glass(void)
 	T_ASSERT_INTEQ(break_glass(&c, &alice, "glass2", 0, "INC-7", NULL,
 	                   &err),
 	    0);
+	jl_store_close(c.store);
+}
+
+#define NRACERS 12
+
+/* A racer: its own connection to store n; exit 0 done, 1 refused. */
+static void __attribute__((noreturn)) glass_racer(int n, int gate)
+{
+	struct jl_store_opts o;
+	struct jl_error err = { "" };
+	struct jl_ctx c;
+	char path[128], x;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(path, sizeof(path), "%s/%d.db", fx_dir, n);
+	jl_store_opts_default(&o);
+	o.owner = (uid_t)-1;
+	o.busy_ms = 20000;
+	if (jl_store_open(path, &o, &c.store, &err) != 0)
+		_exit(3);
+	c.cfg = fx_cfg;
+	c.now = T0;
+	c.prog = "test";
+	c.no_journal = true;
+	(void)!read(gate, &x, 1); /* EOF: go */
+	r = break_glass(&c, &alice, "glass", 0, NULL, NULL, &err);
+	jl_store_close(c.store);
+	_exit(r == 0 ? 0 : r == JL_REFUSED ? 1 : 2);
+}
+
+/* The "no second break-glass before a review" check holds under races. */
+static void
+test_break_glass_race(void)
+{
+	struct jl_ctx c;
+	struct jl_grant_filter f = { 0 };
+	struct jl_error err = { "" };
+	struct jl_grant **v = NULL;
+	pid_t pids[NRACERS];
+	size_t n = 0;
+	int p[2], i, st, done = 0, refused = 0, other = 0;
+
+	fx_store(&c, &alice);
+	T_ASSERT(pipe(p) == 0);
+	fflush(NULL);
+	for (i = 0; i < NRACERS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			close(p[1]);
+			glass_racer(fx_ndb, p[0]);
+		}
+	}
+	close(p[0]);
+	close(p[1]);
+	for (i = 0; i < NRACERS; i++) {
+		if (pids[i] <= 0 || waitpid(pids[i], &st, 0) != pids[i] ||
+		    !WIFEXITED(st))
+			other++;
+		else if (WEXITSTATUS(st) == 0)
+			done++;
+		else if (WEXITSTATUS(st) == 1)
+			refused++;
+		else
+			other++;
+	}
+	T_ASSERT_INTEQ(done, 1);
+	T_ASSERT_INTEQ(refused, NRACERS - 1);
+	T_ASSERT_INTEQ(other, 0);
+	T_ASSERT_INTEQ(fx_nevents(c.store), 1);
+	f.unreviewed = true;
+	T_ASSERT_INTEQ(jl_store_grant_list(c.store, &f, &v, &n, &err), 0);
+	T_ASSERT_INTEQ(n, 1);
+	jl_grants_free(v, n);
 	jl_store_close(c.store);
 }
 
@@ -371,6 +447,7 @@ main(void)
 {
 	fx_setup(config_text);
 	T_RUN(test_break_glass);
+	T_RUN(test_break_glass_race);
 	T_RUN(test_extend);
 	T_RUN(test_revoke_chain);
 	T_RUN(test_approve_after_revoke);
