@@ -50,6 +50,11 @@ on_exit() {
 }
 
 step "build for /usr and package (cpack -G DEB)"
+# A kept build dir made from another source tree cannot be reused.
+if [ -f "$BUILD/CMakeCache.txt" ] &&
+    ! grep -qx "CMAKE_HOME_DIRECTORY:INTERNAL=$JL_SRC" "$BUILD/CMakeCache.txt"; then
+	rm -rf "$BUILD"
+fi
 mkdir -p "$BUILD" || fail "mkdir $BUILD"
 r cmake -S "$JL_SRC" -B "$BUILD" -DCMAKE_INSTALL_PREFIX=/usr \
     -DBUILD_TESTING=OFF -DJITLOG_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
