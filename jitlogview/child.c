@@ -70,9 +70,7 @@ mon_start(struct mon *m)
 fail:
 	m->child = -1;
 	(void)snprintf(m->msg, sizeof(m->msg),
-	    "cannot start the output "
-	    "process: %s",
-	    strerror(errno));
+	    "cannot start the output process: %s", strerror(errno));
 	for (int i = 0; i < 2; i++) {
 		if (data[i] >= 0)
 			(void)close(data[i]);
@@ -105,8 +103,7 @@ mon_read_status(struct mon *m)
 		if ((size_t)n != sizeof(s) || s.magic != JV_STATUS_MAGIC ||
 		    (s.nrules != want && s.nrules != 0)) {
 			(void)snprintf(m->msg, sizeof(m->msg),
-			    "the output "
-			    "process sent a malformed status");
+			    "the output process sent a malformed status");
 			return E_ERROR;
 		}
 		m->st = s;
@@ -173,17 +170,13 @@ child_end(struct mon *m)
 		return E_CLOSED;
 	if (!m->ready)
 		(void)snprintf(m->msg, sizeof(m->msg),
-		    "the output process "
-		    "could not drop its privileges");
+		    "the output process could not drop its privileges");
 	else if (WIFSIGNALED(st))
 		(void)snprintf(m->msg, sizeof(m->msg),
-		    "the output process "
-		    "was killed by signal %d",
-		    WTERMSIG(st));
+		    "the output process was killed by signal %d", WTERMSIG(st));
 	else
 		(void)snprintf(m->msg, sizeof(m->msg),
-		    "the output process "
-		    "failed");
+		    "the output process failed");
 	return E_ERROR;
 }
 

@@ -211,8 +211,8 @@ jv_file_open(const struct jl_resource *res, const char *name, struct jv_file *f,
 			goto out;
 		}
 		if (hits > 1) {
-			jv_err("%s names more than one file of %s; give the "
-			       "full path",
+			jv_err(
+			    "%s names more than one file of %s; give the full path",
 			    name, res->name);
 			r = JV_USAGE;
 			goto out;

@@ -97,8 +97,7 @@ static void
 usage(FILE *f)
 {
 	(void)fprintf(f,
-	    "usage: jitlogview [-f] [-n N] RESOURCE [FILE]\n"
-	    "       jitlogview\n");
+	    "usage: jitlogview [-f] [-n N] RESOURCE [FILE]\n       jitlogview\n");
 }
 
 static int __attribute__((format(printf, 1, 2))) usage_err(const char *fmt, ...)
@@ -123,8 +122,8 @@ set_lines(struct jv_args *a, const char *s)
 	if (a->lines >= 0)
 		return usage_err("option -n given more than once");
 	if (s == NULL || jl_parse_uint(s, JV_LINES_MAX, &v) < 0)
-		return usage_err("-n needs a number from 0 to 100000000, not "
-		                 "\"%.64s\"",
+		return usage_err(
+		    "-n needs a number from 0 to 100000000, not \"%.64s\"",
 		    s ? s : "");
 	a->lines = (int64_t)v;
 	return JV_OK;

@@ -223,9 +223,7 @@ tick(struct mon *m)
 	m->r->c->now = m->last_tick / 1000;
 	r = jl_view_recheck(m->r->c, &m->r->view, &why, &err);
 	if (r < 0) {
-		(void)snprintf(m->msg, sizeof(m->msg),
-		    "checking the grant: "
-		    "%s",
+		(void)snprintf(m->msg, sizeof(m->msg), "checking the grant: %s",
 		    err.msg);
 		return E_ERROR;
 	}
@@ -341,8 +339,7 @@ run_loop(struct mon *m)
 			return E_EXPIRED;
 		if (!m->ready && now >= m->started + READY_MS) {
 			(void)snprintf(m->msg, sizeof(m->msg),
-			    "the output "
-			    "process did not start");
+			    "the output process did not start");
 			return E_ERROR;
 		}
 		if (now - m->last_tick >=
@@ -395,9 +392,7 @@ jv_monitor(struct jv_run *r)
 		goto out;
 	if (drop_caps() < 0) {
 		(void)snprintf(m.msg, sizeof(m.msg),
-		    "cannot drop "
-		    "capabilities: %s",
-		    strerror(errno));
+		    "cannot drop capabilities: %s", strerror(errno));
 		goto out;
 	}
 	/* This process never writes to stdout. */

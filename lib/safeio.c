@@ -115,14 +115,13 @@ check_upper(const struct stat *st, const char *path, size_t len, uid_t *other,
 	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
 	    !(st->st_uid == 0 && (st->st_mode & S_ISVTX) != 0))
 		return jl_error_set(err, EPERM,
-		    "%.*s: directory is writable "
-		    "by group or other and not root-owned and sticky",
+		    "%.*s: directory is "
+		    "writable by group or other and not root-owned and sticky",
 		    (int)len, path);
 	if (st->st_uid != 0) {
 		if (*other != (uid_t)-1 && *other != st->st_uid)
 			return jl_error_set(err, EPERM,
-			    "%.*s: directory owned "
-			    "by another user than the directories above it",
+			    "%.*s: directory owned by another user than the directories above it",
 			    (int)len, path);
 		*other = st->st_uid;
 	}
@@ -135,13 +134,11 @@ check_logdir(const struct stat *st, const char *path, uid_t other,
 {
 	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0)
 		return jl_error_set(err, EPERM,
-		    "%s: log directory is writable "
-		    "by group or other",
-		    path);
+		    "%s: log directory is writable by group or other", path);
 	if (other != (uid_t)-1 && other != st->st_uid)
 		return jl_error_set(err, EPERM,
-		    "%s: a directory above it is "
-		    "owned by another user than root or its owner",
+		    "%s: a directory above it "
+		    "is owned by another user than root or its owner",
 		    path);
 	return 0;
 }
@@ -175,9 +172,7 @@ jl_safe_opendir(const char *path, struct jl_safe_dir *ret, struct jl_error *err)
 			break; /* "/" itself */
 		if (!valid_component(p, n)) {
 			r = jl_error_set(err, EINVAL,
-			    "%s: not a normalised "
-			    "path",
-			    path);
+			    "%s: not a normalised path", path);
 			goto out;
 		}
 		/* The directory we are in (path up to the '/' before p, or
@@ -253,8 +248,7 @@ check_file(const struct jl_safe_dir *d, const char *name, const struct stat *st,
 		    (unsigned long)st->st_nlink);
 	if (st->st_uid != 0 && st->st_uid != d->st.st_uid)
 		return jl_error_set(err, EPERM,
-		    "%s: owned by uid %lu, neither "
-		    "root nor the directory's owner",
+		    "%s: owned by uid %lu, neither root nor the directory's owner",
 		    name, (unsigned long)st->st_uid);
 	if ((st->st_mode & S_IWOTH) != 0)
 		return jl_error_set(err, EPERM, "%s: writable by other", name);
@@ -427,9 +421,8 @@ jl_safe_glob(const struct jl_safe_dir *d, const char *pattern, char ***ret_v,
 			continue;
 		if (n >= JL_SAFE_GLOB_MAX) {
 			r = jl_error_set(err, E2BIG,
-			    "%s: more than %d files "
-			    "match",
-			    pattern, JL_SAFE_GLOB_MAX);
+			    "%s: more than %d files match", pattern,
+			    JL_SAFE_GLOB_MAX);
 			goto out;
 		}
 		if ((r = names_add(&v, &n, &cap, de->d_name)) < 0)
