@@ -170,7 +170,7 @@ child_end(struct mon *m)
 		return E_CLOSED;
 	if (!m->ready)
 		(void)snprintf(m->msg, sizeof(m->msg),
-		    "the output process could not drop its privileges");
+		    "the output process could not start (see above)");
 	else if (WIFSIGNALED(st))
 		(void)snprintf(m->msg, sizeof(m->msg),
 		    "the output process was killed by signal %d", WTERMSIG(st));

@@ -194,8 +194,9 @@ write_out(struct streamer *s, const char *p, size_t n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
+			w = errno;
 			report(s, true);
-			_exit(errno == EPIPE ? JV_EX_PIPE : JV_ERROR);
+			_exit(w == EPIPE ? JV_EX_PIPE : JV_ERROR);
 		}
 		off += (size_t)w;
 		s->st.bytes += (uint64_t)w;
@@ -268,8 +269,15 @@ jv_streamer(const struct jv_run *r, int data_fd, int status_fd)
 	if (only_pipes(data_fd, status_fd) < 0)
 		_exit(JV_ERROR);
 	reset_signals();
-	if (drop(&r->creds) < 0 || seal(r->monitor) < 0)
+	if (drop(&r->creds) < 0) {
+		jv_err("output process: cannot drop privileges");
 		_exit(JV_ERROR);
+	}
+	if (seal(r->monitor) < 0) {
+		jv_err("output process: traced, or cannot make itself "
+		       "non-dumpable; nothing shown");
+		_exit(JV_ERROR);
+	}
 	if (setup(&s, r) < 0 || (buf = malloc(IN_BUF)) == NULL)
 		_exit(JV_ERROR);
 	report(&s, false); /* ready: the monitor starts sending */

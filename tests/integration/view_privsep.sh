@@ -97,7 +97,7 @@ step "the drop, seen with strace; a traced streamer refuses to run"
 r strace -f -o "$T/trace" -u "$ALICE" "$JITLOGVIEW" app-debug
 assert_eq "$RC" 3 "exit status with a traced streamer"
 assert_eq "$OUT" "" "stdout with a traced streamer"
-assert_contains "$ERR" "could not drop" "stderr with a traced streamer"
+assert_contains "$ERR" "traced" "stderr with a traced streamer"
 grep -Eq "setgroups\(0, NULL\) += 0" "$T/trace" || fail "no setgroups(0)"
 grep -Eq "setresgid\($gid, $gid, $gid\) += 0" "$T/trace" ||
     fail "no setresgid to $gid"
