@@ -7,8 +7,9 @@
 # look-alike config variables) changes nothing and creates nothing;
 # USER/LOGNAME do not change who the caller is; tiny limits on open
 # files, file size and address space are refused cleanly (exit 3, nothing
-# shown, nothing recorded); so is no_new_privs; closed standard fds and
-# inherited fds do no harm; an empty argv is handled.
+# shown, nothing recorded), a tiny process limit does not matter (the
+# streamer is forked as root); no_new_privs is refused; closed standard
+# fds and inherited fds do no harm; an empty argv is handled.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/viewlib.sh"
 
@@ -73,6 +74,11 @@ done
 expect 3 as "$ALICE" sh -c "ulimit -n 5; exec '$JITLOGVIEW' app-debug"
 assert_eq "$OUT" "" "stdout with ulimit -n 5"
 assert_eq "$(count_events)" "$n0" "view events after the limit refusals"
+
+step "a tiny process limit: the fork (as root) still works, the view is shown"
+expect 0 as "$ALICE" prlimit --nproc=1:1 -- "$JITLOGVIEW" app-debug
+assert_eq "$OUT" "$clean_view" "view with --nproc=1"
+n0=$(count_events)
 
 step "no_new_privs: exit 3 with a clear message, nothing shown"
 expect 3 setpriv --reuid="$ALICE" --regid="$(id -g "$ALICE")" --init-groups \
