@@ -79,8 +79,13 @@ OUT=$(cd "$OUT" && pwd)
 has() { case ",$PARTS," in *",$1,"*) return 0 ;; esac; return 1; }
 t_start=$SECONDS
 status=0	# worst exit of the parts: 0, 1 (goal missed) or 3
+t_part=$SECONDS
+part_start() {	# NAME COMMAND...: what the part runs, for the summary
+	t_part=$SECONDS
+	echo "$1: $(printf '%q ' "${@:2}" | sed "s|$top/||g; s| \$||")" >>"$OUT/commands.txt"
+}
 part_rc() {	# NAME RC
-	echo "$1 $2" >>"$OUT/parts.rc"
+	echo "$1 $2 ($((SECONDS - t_part)) s)" >>"$OUT/parts.rc"
 	case $2 in
 	0) ;;
 	1) [ "$status" = 3 ] || status=1 ;;
@@ -141,6 +146,8 @@ trap 'exit 130' INT TERM
 
 # ---- viewer ----------------------------------------------------------------
 if has viewer; then
+	part_start viewer bench/viewer/run.sh -b "$BUILD" -s "$LOG_SIZE" \
+	    -r "$VIEW_RUNS" -w "$W/viewer"
 	echo "== viewer (bench/viewer/run.sh -s $LOG_SIZE -r $VIEW_RUNS)"
 	"$top/bench/viewer/run.sh" -b "$BUILD" -s "$LOG_SIZE" -r "$VIEW_RUNS" \
 	    -w "$W/viewer" >"$OUT/viewer.log" 2>&1
@@ -181,6 +188,7 @@ peers() {
 	    "$red/compare.txt" | tr ' ' '\n' >>"$OUT/peers.env"
 }
 if has peers; then
+	part_start peers perl -p bench/rules/redact.pl "$W/viewer/logs/app.log" \| cat
 	echo "== peers: perl -p on the viewer's log, output compared"
 	peers >"$OUT/peers.log" 2>&1
 	part_rc peers $?
@@ -194,6 +202,9 @@ install_bench() {
 	    die "install.sh $BUILD failed (a build with paths under /var/tmp/jitlog-test?): $(tail -n 3 "$OUT/install.log")"
 }
 if has store; then
+	part_start store bench/store/run.sh -j "$PREFIX/bin/jitadm" -d "$DB" \
+	    -a "$ADMIN" -s "$SEEDER" -o "$OUT/store" -n "$STORE_N" \
+	    -e "$STORE_EVENTS" -r "$STORE_RUNS" -f
 	echo "== store (bench/store/run.sh -n $STORE_N -e $STORE_EVENTS)"
 	install_bench
 	if ! getent passwd "$ADMIN" >/dev/null; then
@@ -220,6 +231,8 @@ fi
 
 # ---- pam -------------------------------------------------------------------
 if has pam; then
+	part_start pam bench/pam/run.sh -b "$BUILD" -n "$PAM_N" -r "$PAM_RUNS" \
+	    -R "$PAM_ROUNDS" -w "$W/pam"
 	echo "== pam (bench/pam/run.sh -n $PAM_N -r $PAM_RUNS -R $PAM_ROUNDS)"
 	"$top/bench/pam/run.sh" -b "$BUILD" -n "$PAM_N" -r "$PAM_RUNS" \
 	    -R "$PAM_ROUNDS" -w "$W/pam" >"$OUT/pam.log" 2>&1
@@ -231,6 +244,7 @@ fi
 # ---- load ------------------------------------------------------------------
 if has load; then
 	if [ -x "$top/bench/load/run.sh" ]; then
+		part_start load bench/load/run.sh -b "$BUILD" ${SMOKE:+--smoke}
 		echo "== load (bench/load/run.sh)"
 		install_bench
 		"$top/bench/load/run.sh" -b "$BUILD" ${SMOKE:+--smoke} \
