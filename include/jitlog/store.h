@@ -54,7 +54,7 @@ int jl_store_open(const char *path, const struct jl_store_opts *o,
  * existing one to the current schema.  Returns the schema version it was
  * at before (0 for a new store) or -errno. */
 int jl_store_init(const char *path, gid_t gid, struct jl_error *err);
-void jl_store_close(struct jl_store *st);	/* NULL-safe */
+void jl_store_close(struct jl_store *st); /* NULL-safe */
 /* Current schema version of this build. */
 int jl_store_schema_version(void);
 
@@ -62,7 +62,7 @@ int jl_store_schema_version(void);
  * nothing was written. */
 int jl_store_begin(struct jl_store *st, struct jl_error *err);
 int jl_store_commit(struct jl_store *st, struct jl_error *err);
-void jl_store_rollback(struct jl_store *st);	/* safe without a txn */
+void jl_store_rollback(struct jl_store *st); /* safe without a txn */
 /*
  * A read snapshot (lib/store_report.c): the reads that follow see one
  * state of the store and take no write lock; end it with
@@ -77,15 +77,15 @@ int jl_store_grant_insert(struct jl_store *st, struct jl_grant *g,
 int jl_store_grant_update(struct jl_store *st, const struct jl_grant *g,
     struct jl_error *err);
 /* -ENOENT when there is no such grant. */
-int jl_store_grant_get(struct jl_store *st, int64_t id,
-    struct jl_grant **ret, struct jl_error *err);
+int jl_store_grant_get(struct jl_store *st, int64_t id, struct jl_grant **ret,
+    struct jl_error *err);
 
 struct jl_grant_filter {
-	const char *user;	/* NULL: any */
-	const char *resource;	/* NULL: any */
-	unsigned status_mask;	/* 1u << enum jl_status; 0: any */
-	bool unreviewed;	/* only break-glass grants not reviewed */
-	size_t limit;		/* 0: no limit */
+	const char *user;     /* NULL: any */
+	const char *resource; /* NULL: any */
+	unsigned status_mask; /* 1u << enum jl_status; 0: any */
+	bool unreviewed;      /* only break-glass grants not reviewed */
+	size_t limit;         /* 0: no limit */
 };
 /* Grants matching f, newest first. */
 int jl_store_grant_list(struct jl_store *st, const struct jl_grant_filter *f,
@@ -115,9 +115,9 @@ int jl_store_audit_append(struct jl_store *st, struct jl_event *ev,
 /* Call cb for each event with at >= since (0: all) and of grant_id (0:
  * all), in seq order; cb returns 0 to go on or a negative value to stop
  * (returned).  The event's strings live until cb returns. */
-int jl_store_audit_foreach(struct jl_store *st, int64_t since,
-    int64_t grant_id, int (*cb)(const struct jl_event *ev, void *ctx),
-    void *ctx, struct jl_error *err);
+int jl_store_audit_foreach(struct jl_store *st, int64_t since, int64_t grant_id,
+    int (*cb)(const struct jl_event *ev, void *ctx), void *ctx,
+    struct jl_error *err);
 /* Walk the whole chain.  0: intact (ret_count events); 1: broken at
  * *ret_bad_seq (err says how); -errno. */
 int jl_store_audit_verify(struct jl_store *st, int64_t *ret_count,
@@ -129,20 +129,20 @@ struct jl_session {
 	int64_t grant_id;
 	char *user;
 	char *service;
-	char *rhost;		/* NULL when none */
-	char *tty;		/* NULL when none */
+	char *rhost; /* NULL when none */
+	char *tty;   /* NULL when none */
 	int64_t pid;
-	int64_t pid_start;	/* start time of pid, clock ticks since boot */
+	int64_t pid_start; /* start time of pid, clock ticks since boot */
 	int64_t opened_at;
-	int64_t closed_at;	/* 0 while open */
-	int64_t terminated_at;	/* 0 unless ended by sweep */
+	int64_t closed_at;     /* 0 while open */
+	int64_t terminated_at; /* 0 unless ended by sweep */
 };
 int jl_store_session_insert(struct jl_store *st, struct jl_session *s,
     struct jl_error *err);
 /* Close the open session of pid with grant_id (closed_at = now).
  * 1 closed, 0 none open, -errno. */
-int jl_store_session_close(struct jl_store *st, int64_t grant_id,
-    int64_t pid, int64_t now, int64_t *ret_session_id, struct jl_error *err);
+int jl_store_session_close(struct jl_store *st, int64_t grant_id, int64_t pid,
+    int64_t now, int64_t *ret_session_id, struct jl_error *err);
 /* Session id (strings owned by *ret: free with jl_session_clear).  0,
  * -ENOENT or -errno. */
 int jl_store_session_get(struct jl_store *st, int64_t id,
@@ -157,8 +157,8 @@ void jl_sessions_free(struct jl_session *v, size_t n);
 
 /* Views of jitlogview. */
 int jl_store_view_insert(struct jl_store *st, int64_t grant_id,
-    const char *user, const char *resource, const char *file,
-    int64_t opened_at, int64_t *ret_id, struct jl_error *err);
+    const char *user, const char *resource, const char *file, int64_t opened_at,
+    int64_t *ret_id, struct jl_error *err);
 int jl_store_view_close(struct jl_store *st, int64_t view_id, int64_t now,
     int64_t bytes, const char *redactions_json, struct jl_error *err);
 
