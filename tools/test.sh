@@ -14,6 +14,9 @@
 #     unit, PAM and the integration tests, which install this build
 #     with its real setuid/setgid modes under /var/tmp/jitlog-test and
 #     run it as real users.  The test install is removed afterwards.
+#     Before the suite: gcc -fanalyzer (tools/analyze.sh), every fuzz
+#     target for a short time (fuzz/run.sh), and the hardening of the
+#     binaries as they would be installed (tools/check-hardening.sh).
 #
 # Every step runs even when an earlier one failed (unless it cannot);
 # the exit status is non-zero if any step failed.
@@ -134,6 +137,25 @@ if ! step "build-test (-Werror, test paths)" build_test; then
 	echo "tools/test.sh: FAILED: ${failed[*]}" >&2
 	exit 1
 fi
+
+# ---- static analysis, fuzzing, hardening of what would be installed ---------
+step "gcc -fanalyzer (tools/analyze.sh)" bash tools/analyze.sh build-analyze
+fuzz_smoke() {
+	CC=clang bash fuzz/run.sh build-fuzz "${JITLOG_FUZZ_SECONDS:-10}"
+}
+step "fuzz targets, ${JITLOG_FUZZ_SECONDS:-10} s each (fuzz/run.sh)" fuzz_smoke
+hardening() {
+	local d rc
+	d=$(mktemp -d) || return 1
+	DESTDIR=$d cmake --install build-test >/dev/null &&
+	    bash tools/check-hardening.sh "$d$TEST_ROOT/prefix" \
+		"$d$TEST_ROOT/prefix/lib/security/pam_jitlog.so"
+	rc=$?
+	rm -rf "$d"
+	return $rc
+}
+step "hardening of the installed binaries (tools/check-hardening.sh)" hardening
+
 if [ ${#failed[@]} != 0 ]; then
 	echo "tools/test.sh: failed so far: ${failed[*]}" >&2
 fi
