@@ -253,14 +253,15 @@ do_window(struct jl_linebuf *lb, struct jl_buf *out)
 	return 0;
 }
 
-/* Plain text p[0..n): to the sink when there is one (what out holds
- * first, to keep the order), else appended to out. */
+/* Plain text p[0..n): to the sink when there is one and the run is
+ * long (what out holds first, to keep the order), else appended to out. */
 static int
 plain_out(struct jl_linebuf *lb, const char *p, size_t n, struct jl_buf *out)
 {
 	int r;
 
-	if (lb->sink.fn == NULL)
+	/* A short run is cheaper copied than written on its own. */
+	if (lb->sink.fn == NULL || n < JL_LINEBUF_SINK_MIN)
 		return jl_buf_append(out, p, n);
 	if (out->len > 0) {
 		if ((r = lb->sink.fn(lb->sink.ctx, out->data, out->len)) < 0)

@@ -46,10 +46,12 @@ struct jl_linebuf_redactor {
 };
 
 /*
- * Where long runs of plain text (printable ASCII, tab, newline) may go
- * without a copy into out: fn writes p[0..n) (all of it) and returns 0 or
- * -errno.  NULL: everything goes to out.
+ * Where long runs (JL_LINEBUF_SINK_MIN bytes or more) of plain text
+ * (printable ASCII, tab, newline) may go without a copy into out: fn
+ * writes p[0..n) (all of it) and returns 0 or -errno.  NULL: everything
+ * goes to out.
  */
+#define JL_LINEBUF_SINK_MIN (16 * 1024)
 struct jl_linebuf_sink {
 	int (*fn)(void *ctx, const char *p, size_t n);
 	void *ctx;

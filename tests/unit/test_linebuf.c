@@ -420,36 +420,55 @@ test_plain_agrees(void)
 }
 
 /* Plain runs sent to a sink: the same bytes, in the same order. */
+static unsigned sink_calls;
+
 static int
 collect(void *ctx, const char *p, size_t n)
 {
+	sink_calls++;
 	return jl_buf_append(ctx, p, n);
+}
+
+/* The sink was used (long runs), but not for every little run. */
+static void
+sink_calls_check(void)
+{
+	T_ASSERT(sink_calls > 0);
+	T_ASSERT(sink_calls < 200);
 }
 
 static void
 test_sink(void)
 {
-	static const char in[] =
-	    "plain one\nplain two\n\x1b[1mbold\n"
-	    "caf\xc3\xa9\nplain three\nlong long long long long long line\n"
-	    "tail without newline";
-	struct jl_buf got = { 0 }, out = { 0 };
+	static const size_t chunks[] = { 1, 7, 100, 4096, 16384, 20000, 65537,
+		1u << 20 };
+	struct jl_buf in = { 0 }, got = { 0 }, out = { 0 };
 	struct jl_linebuf lb;
 	char *ref = NULL;
-	size_t rlen, chunk, off, k;
+	size_t rlen, c, off, k, n;
+	int i;
 
-	T_ASSERT(run(in, sizeof(in) - 1, 0, 20, 10, NULL, &ref, &rlen) == 0);
-	for (chunk = 1; chunk <= sizeof(in); chunk++) {
+	/* Long plain runs (over JL_LINEBUF_SINK_MIN) between lines that
+	 * need the escaper, and a last line without a newline. */
+	for (i = 0; i < 3000; i++)
+		T_ASSERT(
+		    jl_buf_printf(&in, "plain line %d of the log\n", i) == 0);
+	T_ASSERT(jl_buf_puts(&in, "\x1b[1mbold\ncaf\xc3\xa9\n") == 0);
+	for (i = 0; i < 2000; i++)
+		T_ASSERT(jl_buf_printf(&in, "more %d\n", i) == 0);
+	T_ASSERT(jl_buf_puts(&in, "tail without newline") == 0);
+	n = in.len;
+	T_ASSERT(run(in.data, n, 0, 65536, 100, NULL, &ref, &rlen) == 0);
+	for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
 		jl_buf_reset(&got);
 		jl_buf_reset(&out);
-		T_ASSERT(jl_linebuf_init(&lb, 20, 10, NULL) == 0);
+		T_ASSERT(jl_linebuf_init(&lb, 65536, 100, NULL) == 0);
 		jl_linebuf_sink(&lb,
 		    &(struct jl_linebuf_sink){ collect, &got });
-		for (off = 0; off < sizeof(in) - 1; off += k) {
-			k = sizeof(in) - 1 - off < chunk ?
-			    sizeof(in) - 1 - off :
-			    chunk;
-			T_ASSERT(jl_linebuf_feed(&lb, in + off, k, &out) == 0);
+		for (off = 0; off < n; off += k) {
+			k = n - off < chunks[c] ? n - off : chunks[c];
+			T_ASSERT(
+			    jl_linebuf_feed(&lb, in.data + off, k, &out) == 0);
 			T_ASSERT(jl_buf_append(&got, out.data ? out.data : "",
 			             out.len) == 0);
 			jl_buf_reset(&out);
@@ -460,11 +479,12 @@ test_sink(void)
 		jl_linebuf_free(&lb);
 		if (got.len != rlen || memcmp(got.data, ref, rlen) != 0) {
 			T_ASSERT(!"output with a sink differs");
-			fprintf(stderr, "  chunk %zu\n", chunk);
-			break;
+			fprintf(stderr, "  chunk %zu\n", chunks[c]);
 		}
 	}
+	sink_calls_check();
 	free(ref);
+	jl_buf_free(&in);
 	jl_buf_free(&got);
 	jl_buf_free(&out);
 }
