@@ -59,6 +59,9 @@ fi
 W=/var/tmp/jitlog-bench
 BR=/var/tmp/jitlog-test/bench
 ADMIN=jlbench-adm
+# Work directories of the viewer and PAM parts (their logs and stores are
+# kept for the next run of the same size): the smoke run has its own.
+VW=$W/viewer${SMOKE:+-smoke} PW=$W/pam${SMOKE:+-smoke}
 
 die() {
 	echo "bench/run.sh: $*" >&2
@@ -147,17 +150,17 @@ trap 'exit 130' INT TERM
 # ---- viewer ----------------------------------------------------------------
 if has viewer; then
 	part_start viewer bench/viewer/run.sh -b "$BUILD" -s "$LOG_SIZE" \
-	    -r "$VIEW_RUNS" -w "$W/viewer"
+	    -r "$VIEW_RUNS" -w "$VW"
 	echo "== viewer (bench/viewer/run.sh -s $LOG_SIZE -r $VIEW_RUNS)"
 	"$top/bench/viewer/run.sh" -b "$BUILD" -s "$LOG_SIZE" -r "$VIEW_RUNS" \
-	    -w "$W/viewer" >"$OUT/viewer.log" 2>&1
+	    -w "$VW" >"$OUT/viewer.log" 2>&1
 	part_rc viewer $?
 	sed 's/^/   /' "$OUT/viewer.log" | grep -E 'ms|KiB|MISSED|target' | head -40
 fi
 
 # ---- peers: perl, and how far sed and perl are from jitlog -----------------
 peers() {
-	local log=$W/viewer/logs/app.log red=$OUT/peers
+	local log=$VW/logs/app.log red=$OUT/peers
 	local t0 t best='' i bytes
 	[ -s "$log" ] || { echo "no log $log (run the viewer part)"; return 3; }
 	bytes=$(stat -c %s "$log")
@@ -188,7 +191,7 @@ peers() {
 	    "$red/compare.txt" | tr ' ' '\n' >>"$OUT/peers.env"
 }
 if has peers; then
-	part_start peers perl -p bench/rules/redact.pl "$W/viewer/logs/app.log" \| cat
+	part_start peers perl -p bench/rules/redact.pl "$VW/logs/app.log" \| cat
 	echo "== peers: perl -p on the viewer's log, output compared"
 	peers >"$OUT/peers.log" 2>&1
 	part_rc peers $?
@@ -232,10 +235,10 @@ fi
 # ---- pam -------------------------------------------------------------------
 if has pam; then
 	part_start pam bench/pam/run.sh -b "$BUILD" -n "$PAM_N" -r "$PAM_RUNS" \
-	    -R "$PAM_ROUNDS" -w "$W/pam"
+	    -R "$PAM_ROUNDS" -w "$PW"
 	echo "== pam (bench/pam/run.sh -n $PAM_N -r $PAM_RUNS -R $PAM_ROUNDS)"
 	"$top/bench/pam/run.sh" -b "$BUILD" -n "$PAM_N" -r "$PAM_RUNS" \
-	    -R "$PAM_ROUNDS" -w "$W/pam" >"$OUT/pam.log" 2>&1
+	    -R "$PAM_ROUNDS" -w "$PW" >"$OUT/pam.log" 2>&1
 	part_rc pam $?
 	[ -f "$W/pam/hyperfine.json" ] && cp "$W/pam/hyperfine.json" "$OUT/pam-hyperfine.json"
 	grep -E 'ratio|p99|lookups|MISSED' "$OUT/pam.log" | sed 's/^/   /'
