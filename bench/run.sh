@@ -240,7 +240,7 @@ if has pam; then
 	"$top/bench/pam/run.sh" -b "$BUILD" -n "$PAM_N" -r "$PAM_RUNS" \
 	    -R "$PAM_ROUNDS" -w "$PW" >"$OUT/pam.log" 2>&1
 	part_rc pam $?
-	[ -f "$W/pam/hyperfine.json" ] && cp "$W/pam/hyperfine.json" "$OUT/pam-hyperfine.json"
+	[ -f "$PW/hyperfine.json" ] && cp "$PW/hyperfine.json" "$OUT/pam-hyperfine.json"
 	grep -E 'ratio|p99|lookups|MISSED' "$OUT/pam.log" | sed 's/^/   /'
 fi
 
