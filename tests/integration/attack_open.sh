@@ -59,13 +59,16 @@ AT_FDCWD, RENAME_EXCHANGE = -100, 2
 os.chdir(sys.argv[1])
 pairs = [p.split(":") for p in sys.argv[3:]]
 n = 0
-def done(*_):
-    with open(os.path.join(sys.argv[2], "count"), "w") as f:
-        f.write(str(n))
-    sys.exit(0)
-signal.signal(signal.SIGTERM, done)
-while True:
+stop = False
+# SIGTERM only asks: a pair is always swapped back before we exit.
+def on_term(*_):
+    global stop
+    stop = True
+signal.signal(signal.SIGTERM, on_term)
+while not stop:
     for a, b in pairs:
+        if stop:
+            break
         for _ in range(2):
             if libc.renameat2(AT_FDCWD, a.encode(), AT_FDCWD, b.encode(),
                               RENAME_EXCHANGE) != 0:
@@ -74,6 +77,8 @@ while True:
                 sys.exit(1)
             n += 1
             time.sleep(random.random() * 0.0004)
+with open(os.path.join(sys.argv[2], "count"), "w") as f:
+    f.write(str(n))
 EOF
 chmod 0644 "$T/swap.py"
 
