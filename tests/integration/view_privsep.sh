@@ -39,6 +39,11 @@ assert_eq "$(field "$MON" Groups)" "" "monitor groups"
 assert_eq "$(field "$MON" CapEff)" 0000000000000024 "monitor capabilities"
 assert_eq "$(field "$MON" CapPrm)" 0000000000000024 "monitor permitted"
 assert_eq "$(readlink "/proc/$MON/fd/1")" /dev/null "monitor stdout"
+for p in "$MON" "$STR"; do
+	assert_eq "$(readlink "/proc/$p/cwd")" / "working directory of $p"
+	assert_match "$(grep '^Max core file size' "/proc/$p/limits")" \
+	    ' 0 +0 ' "core file limit of $p"
+done
 assert_eq "$(field "$STR" Uid)" "$uid $uid $uid $uid" "streamer uids"
 assert_eq "$(field "$STR" Gid)" "$gid $gid $gid $gid" "streamer gids"
 assert_eq "$(field "$STR" Groups)" "" "streamer groups"
