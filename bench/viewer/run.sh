@@ -20,8 +20,9 @@
 #    that never reads; from a revoke to the exit.  Target <= 1 s.
 #
 # Times are the best of -r runs (default 7; the least disturbed by the
-# rest of the machine), the two sides of a comparison run alternately.  The log is bench/gen-log
-# output (deterministic), SIZE bytes (-s, default 512M).
+# rest of the machine), the two sides of a comparison run alternately.
+# The log is bench/gen-log output (deterministic), SIZE bytes (-s,
+# default 512M).
 #
 # The viewer must be installed setuid, with config and store paths that
 # this script may overwrite: it installs BUILD (-b, default build-test; a
@@ -207,6 +208,8 @@ best2() {
 	BEST_A=$ba
 	BEST_B=$bb
 }
+# Each side writes into a pipe read by a consumer (cat), as "cat FILE |
+# cat" does: the issue's method, and how a viewer is used (| less, | grep).
 view_raw() { as "$U" "$V" raw | cat >/dev/null; return "${PIPESTATUS[0]}"; }
 view_red() { as "$U" "$V" red | cat >/dev/null; return "${PIPESTATUS[0]}"; }
 cat_cat() { cat "$LOGF" | cat >/dev/null; }
