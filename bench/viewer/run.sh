@@ -98,8 +98,8 @@ echo "== installing $BUILD (setuid, test paths)"
 installed=1
 # The test root is shared with the integration tests: hold its lock (as
 # tests/integration/lib/common.sh does) while this runs.
-exec 8>>/var/tmp/jitlog-test/.lock
-flock -w 600 8 || die "another test run holds the test root's lock"
+exec 6>>/var/tmp/jitlog-test/.lock
+flock -w 600 6 || die "another test run holds the test root's lock"
 for u in "$U" "$AP"; do
 	if ! getent passwd "$u" >/dev/null; then
 		useradd -M -d /nonexistent -s /usr/sbin/nologin -U "$u" ||
