@@ -9,8 +9,10 @@
 #                                  default rules vs sed -E), peak RSS,
 #                                  follow latency, cut-off latency
 #   peers    (here)                perl -p with bench/rules/redact.pl on
-#                                  the same log, and how far sed's and
-#                                  perl's output is from jitlog's
+#                                  the same log, cat | cat | cat (what
+#                                  one more process costs), and how far
+#                                  sed's and perl's output is from
+#                                  jitlog's
 #   store    bench/store/run.sh    list --pending, show, audit verify at
 #                                  1M grants and 5M audit events
 #   pam      bench/pam/run.sh      pamtester vs pam_permit, in-process
@@ -175,6 +177,18 @@ peers() {
 	echo "perl -p redact.pl | cat: $best ms ($((bytes / 1000 / best)) MB/s)"
 	echo "peers_perl_ms=$best" >"$OUT/peers.env"
 	echo "peers_bytes=$bytes" >>"$OUT/peers.env"
+	# What one more process in the pipeline costs here (jitlogview is
+	# two: the privileged monitor and the unprivileged streamer), best of
+	# as many runs as the viewer part.
+	best=''
+	for ((i = 0; i < VIEW_RUNS; i++)); do
+		t0=$(date +%s%N)
+		cat "$log" | cat | cat >/dev/null
+		t=$((($(date +%s%N) - t0) / 1000000))
+		[ -z "$best" ] || [ "$t" -lt "$best" ] && best=$t
+	done
+	echo "cat FILE | cat | cat: $best ms ($((bytes / 1000 / best)) MB/s)"
+	echo "peers_cat3_ms=$best" >>"$OUT/peers.env"
 	# Output differences on the first 20 MB (jl_redact: the viewer's
 	# own streaming core, no privileges).
 	cc -O2 -I"$top/include" -o "$red/jl_redact" \
