@@ -263,7 +263,6 @@ if has load; then
 	if [ -x "$top/bench/load/run.sh" ]; then
 		part_start load bench/load/run.sh -b "$BUILD" ${SMOKE:+--smoke}
 		echo "== load (bench/load/run.sh)"
-		install_bench
 		"$top/bench/load/run.sh" -b "$BUILD" ${SMOKE:+--smoke} \
 		    >"$OUT/load.log" 2>&1
 		part_rc load $?
