@@ -224,6 +224,10 @@ if has store; then
 	    -e "$STORE_EVENTS" -r "$STORE_RUNS" -f
 	echo "== store (bench/store/run.sh -n $STORE_N -e $STORE_EVENTS)"
 	install_bench
+	# The build's config and store lie in the test root: hold its lock
+	# while they are ours (as the integration tests do).
+	exec 7>>/var/tmp/jitlog-test/.lock
+	flock -w 600 7 || die "another test run holds /var/tmp/jitlog-test/.lock"
 	if ! getent passwd "$ADMIN" >/dev/null; then
 		useradd -M -d /nonexistent -s /usr/sbin/nologin -U "$ADMIN" ||
 		    die "useradd $ADMIN"
@@ -243,6 +247,7 @@ EOF
 	    -s "$SEEDER" -o "$OUT/store" -n "$STORE_N" -e "$STORE_EVENTS" \
 	    -r "$STORE_RUNS" -f >"$OUT/store.log" 2>&1
 	part_rc store $?
+	exec 7>&-
 	grep -E '^==|^   ' "$OUT/store.log" | tail -n 4 | sed 's/^/   /'
 fi
 
