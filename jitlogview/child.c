@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -180,6 +181,19 @@ child_end(struct mon *m)
 	return E_ERROR;
 }
 
+/* A terminal's ^C reaches the streamer and the monitor together: when
+ * the streamer died first, the monitor's signal is waiting. */
+static bool
+pending_signal(struct mon *m)
+{
+	struct signalfd_siginfo si;
+
+	if (m->sfd < 0 || read(m->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return false;
+	m->signo = (int)si.ssi_signo;
+	return true;
+}
+
 /* Record view_close (retrying a busy store a few times). */
 static int
 record_close(struct mon *m, enum end e)
@@ -225,7 +239,7 @@ mon_finish(struct mon *m, enum end e)
 
 	stop_streamer(m, e);
 	if (e == E_EOF)
-		e = child_end(m);
+		e = pending_signal(m) ? E_SIGNAL : child_end(m);
 	if (e == E_UNSAFE)
 		(void)jl_view_deny(m->r->c, m->r->res->name, m->r->file.path,
 		    m->msg, &err);

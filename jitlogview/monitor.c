@@ -295,7 +295,8 @@ wait_events(struct mon *m, int64_t now)
 		    strerror(errno));
 		return E_ERROR;
 	}
-	if (read(m->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+	if ((p[0].revents & POLLIN) &&
+	    read(m->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		m->signo = (int)si.ssi_signo;
 		return E_SIGNAL;
 	}
