@@ -242,6 +242,12 @@ r1=$(ratio "$t_cat" "$t_view")
 echo "   jitlogview raw:    $t_view ms ($(mbs "$t_view") MB/s)"
 echo "   cat FILE | cat:    $t_cat ms ($(mbs "$t_cat") MB/s)"
 target "$r1 >= 0.8" "jitlogview / cat|cat speed $r1 >= 0.8"
+# For context: the same with nothing reading the viewer's output but
+# /dev/null (the viewer's own cost, without the consumer's pipe hop).
+view_null() { as "$U" "$V" raw >/dev/null; }
+best2 view_null cat_cat
+echo "   (jitlogview raw >/dev/null: $BEST_A ms; cat FILE | cat: $BEST_B ms;" \
+    "ratio $(ratio "$BEST_B" "$BEST_A"))"
 
 echo "== 2. throughput, default rules (best of $RUNS)"
 best2 view_red sed_rules
