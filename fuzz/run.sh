@@ -45,7 +45,9 @@ cmake --build "$dir" -j "$(nproc 2>/dev/null || echo 2)" --target fuzzers ||
 	exit 1
 
 if [ $# -eq 0 ]; then
-	set -- $(cd "$dir/fuzz" && ls fuzz_* | grep -v '\.' | sort)
+	for f in "$dir"/fuzz/fuzz_*; do
+		[ -f "$f" ] && [ -x "$f" ] && set -- "$@" "${f##*/}"
+	done
 fi
 mkdir -p "$dir/fuzz-artifacts" "$dir/fuzz-logs"
 

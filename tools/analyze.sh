@@ -87,7 +87,7 @@ stale=$(comm -13 <(printf '%s\n' "$findings" | sed '/^$/d') \
 if [ -n "$stale" ]; then
 	echo "analyze.sh: reviewed entries no longer found (remove them from" \
 	    "tools/analyze.known):"
-	sed 's/^/  /' <<<"$stale"
+	while IFS= read -r l; do printf '  %s\n' "$l"; done <<<"$stale"
 fi
 if [ "$rc" != 0 ]; then
 	grep -E 'error' "$log" | head -20
@@ -96,7 +96,7 @@ if [ "$rc" != 0 ]; then
 fi
 if [ -n "$new" ]; then
 	echo "analyze.sh: findings (the path of each is in $log):"
-	sed 's/^/  /' <<<"$new"
+	while IFS= read -r l; do printf '  %s\n' "$l"; done <<<"$new"
 	echo "analyze.sh: $(printf '%s\n' "$new" | wc -l) new finding(s):" \
 	    "fix them, or, once reviewed as false positives, add them with" \
 	    "the reason to tools/analyze.known" >&2

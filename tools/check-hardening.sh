@@ -104,12 +104,12 @@ fi
 
 failures=()
 for f in "${files[@]}"; do
-	bad=$(check_one "$f")
-	if [ -z "$bad" ]; then
+	failed=$(check_one "$f")
+	if [ -z "$failed" ]; then
 		echo "ok    $f"
 	else
-		echo "FAIL  $f: ${bad// /, }"
-		failures+=("$f: ${bad// /, }")
+		echo "FAIL  $f: ${failed// /, }"
+		failures+=("$f: ${failed// /, }")
 	fi
 done
 if [ ${#failures[@]} -ne 0 ]; then
