@@ -17,7 +17,8 @@
  *  - open with SQLITE_OPEN_NOFOLLOW, DEFENSIVE on, trusted schema off,
  *    extension loading off, double-quoted strings off, temp_store=MEMORY,
  *    no mmap (a truncated file would raise SIGBUS);
- *  - WAL with synchronous=FULL and a bounded busy timeout;
+ *  - WAL with synchronous=FULL, persistent -wal and -shm files, and a
+ *    bounded busy wait that retries every millisecond;
  *  - refuse a schema that is not the current one (-EPROTO);
  *  - map every failure to -errno: a corrupt file is -EIO, never a crash.
  */
@@ -27,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "jitlog/store.h"
@@ -143,6 +145,11 @@ check_file(int dfd, const char *name, const struct jl_store_opts *o,
 		r = jl_error_set(err, EPERM, "%s: not a regular file", name);
 		goto out;
 	}
+	/* A companion with no link left was unlinked after our openat by a
+	 * connection closing the store: it is gone, as if it were absent
+	 * (SQLite opens by name and cannot reach it). */
+	if (companion && sb.st_nlink == 0)
+		goto out;
 	if (sb.st_nlink != 1) {
 		r = jl_error_set(err, EPERM, "%s: has %lu links, expected 1",
 		    name, (unsigned long)sb.st_nlink);
@@ -214,21 +221,54 @@ out:
 	return r;
 }
 
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Waiting for the write lock.  SQLite's own busy handler
+ * (sqlite3_busy_timeout) sleeps 1, 2, 5, 10, ... 100 ms between tries, so
+ * under contention a waiter that has slept a few times keeps losing the
+ * lock to newcomers: at 32 clients its p99 went over a second and waits
+ * ran into the timeout.  Try again every millisecond until b->ms have
+ * passed since the first refusal.
+ */
+static int
+busy_wait(void *arg, int count)
+{
+	struct jl_busy *b = arg;
+	struct timespec ts = { 0, 1000000 };
+	int64_t now = mono_ms();
+
+	if (count == 0)
+		b->start = now;
+	if (now - b->start >= b->ms)
+		return 0;
+	(void)nanosleep(&ts, NULL);
+	return 1;
+}
+
 /* Connection settings shared by open and init. */
 static int
-configure(sqlite3 *db, int busy_ms, bool readonly, struct jl_error *err)
+configure(sqlite3 *db, struct jl_busy *busy, bool readonly,
+    struct jl_error *err)
 {
 	static const int off[] = { SQLITE_DBCONFIG_TRUSTED_SCHEMA,
 		SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, SQLITE_DBCONFIG_DQS_DML,
 		SQLITE_DBCONFIG_DQS_DDL };
 	size_t i;
-	int r, rc;
+	int r, rc, one = 1;
 
 	rc = sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	for (i = 0; rc == SQLITE_OK && i < sizeof(off) / sizeof(*off); i++)
 		rc = sqlite3_db_config(db, off[i], 0, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_busy_timeout(db, busy_ms);
+		rc = sqlite3_busy_handler(db, busy_wait, busy);
 	if (rc != SQLITE_OK)
 		return jl_store_error(db, rc, err, "configuring the store");
 	r = jl_store_exec(db,
@@ -240,6 +280,19 @@ configure(sqlite3 *db, int busy_ms, bool readonly, struct jl_error *err)
 	    err);
 	if (r < 0 || readonly)
 		return r;
+	/*
+	 * Keep the -wal and -shm files when the last connection closes.
+	 * Otherwise whichever process comes next creates them again, and
+	 * SQLite creates them with that process's umask (077 in jitlogview,
+	 * the host's in pam_jitlog) and only then fchmod()s them to the
+	 * store's mode: under load a concurrent jitadm, jitlogview or PAM
+	 * login met a companion it could not open ("Permission denied",
+	 * "attempt to write a readonly database").  Made once by jitadm init
+	 * (0660 root:jitlog), they stay.
+	 */
+	rc = sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+	if (rc != SQLITE_OK)
+		return jl_store_error(db, rc, err, "configuring the store");
 	return jl_store_exec(db,
 	    "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = FULL;",
@@ -310,24 +363,26 @@ jl_store_open(const char *path, const struct jl_store_opts *o,
 	    err);
 	if (r < 0)
 		goto out;
-	r = configure(db, o->busy_ms > 0 ? o->busy_ms : DEFAULT_BUSY_MS,
-	    o->readonly, err);
-	if (r < 0)
-		goto out;
-	r = check_version(db, err);
-	if (r < 0)
-		goto out;
 	st = calloc(1, sizeof(*st));
 	if (st == NULL) {
 		r = -ENOMEM;
 		goto out;
 	}
+	st->busy.ms = o->busy_ms > 0 ? o->busy_ms : DEFAULT_BUSY_MS;
+	r = configure(db, &st->busy, o->readonly, err);
+	if (r < 0)
+		goto out;
+	r = check_version(db, err);
+	if (r < 0)
+		goto out;
 	st->db = db;
 	st->readonly = o->readonly;
 	db = NULL;
 	*ret = st;
+	st = NULL;
 out:
 	sqlite3_close(db);
+	free(st);
 	return r;
 }
 
@@ -379,6 +434,7 @@ out:
 int
 jl_store_init(const char *path, gid_t gid, struct jl_error *err)
 {
+	struct jl_busy busy = { DEFAULT_BUSY_MS, 0 };
 	struct jl_store_opts o;
 	sqlite3 *db = NULL;
 	int r, from = 0;
@@ -401,7 +457,7 @@ jl_store_init(const char *path, gid_t gid, struct jl_error *err)
 	r = open_db(path, SQLITE_OPEN_READWRITE, &db, err);
 	if (r < 0)
 		goto out;
-	r = configure(db, DEFAULT_BUSY_MS, false, err);
+	r = configure(db, &busy, false, err);
 	if (r < 0)
 		goto out;
 	r = jl_store_exec(db, "BEGIN IMMEDIATE", err);
