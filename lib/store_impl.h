@@ -16,9 +16,16 @@
 
 #define JL_SCHEMA_VERSION 3
 
+/* The busy handler's state: its bound and when the current wait began. */
+struct jl_busy {
+	int ms;
+	int64_t start;
+};
+
 struct jl_store {
 	sqlite3 *db;
 	bool readonly;
+	struct jl_busy busy;
 };
 
 /* Map an SQLite result code (extended) to -errno and describe it in err:
