@@ -52,11 +52,11 @@ while [ $# -gt 0 ]; do
 done
 if [ -n "$SMOKE" ]; then
 	LOG_SIZE=4M VIEW_RUNS=1 PERL_RUNS=1 STORE_N=2000 STORE_EVENTS=10000
-	STORE_RUNS=2 PAM_N=2000 PAM_RUNS=5 PAM_ROUNDS=50
+	STORE_RUNS=2 PAM_N=2000 PAM_RUNS=5 PAM_ROUNDS=50 PARTS_ROUNDS=50
 else
 	LOG_SIZE=400M VIEW_RUNS=5 PERL_RUNS=1 STORE_N=1000000
 	STORE_EVENTS=5000000 STORE_RUNS=20 PAM_N=1000000 PAM_RUNS=300
-	PAM_ROUNDS=5000
+	PAM_ROUNDS=5000 PARTS_ROUNDS=2000
 fi
 W=/var/tmp/jitlog-bench
 BR=/var/tmp/jitlog-test/bench
@@ -149,6 +149,14 @@ trap 'exit 130' INT TERM
 	done
 } >"$OUT/machine.txt"
 
+# A plain user for the parts that need one (admin of the store part's
+# config, NSS lookups of the PAM part), removed at exit if made here.
+if ! getent passwd "$ADMIN" >/dev/null; then
+	useradd -M -d /nonexistent -s /usr/sbin/nologin -U "$ADMIN" ||
+	    die "useradd $ADMIN"
+	created_users+=("$ADMIN")
+fi
+
 # ---- viewer ----------------------------------------------------------------
 if has viewer; then
 	part_start viewer bench/viewer/run.sh -b "$BUILD" -s "$LOG_SIZE" \
@@ -228,11 +236,6 @@ if has store; then
 	# while they are ours (as the integration tests do).
 	exec 7>>/var/tmp/jitlog-test/.lock
 	flock -w 600 7 || die "another test run holds /var/tmp/jitlog-test/.lock"
-	if ! getent passwd "$ADMIN" >/dev/null; then
-		useradd -M -d /nonexistent -s /usr/sbin/nologin -U "$ADMIN" ||
-		    die "useradd $ADMIN"
-		created_users+=("$ADMIN")
-	fi
 	cat >"$CONF.tmp" <<EOF
 # bench/run.sh: the store benchmark's config
 database = "$DB";
@@ -259,6 +262,17 @@ if has pam; then
 	"$top/bench/pam/run.sh" -b "$BUILD" -n "$PAM_N" -r "$PAM_RUNS" \
 	    -R "$PAM_ROUNDS" -w "$PW" >"$OUT/pam.log" 2>&1
 	part_rc pam $?
+	# Where the time of one decision goes (bench/pam/decide_parts.c), on
+	# that part's config and store; NSS for a plain user.
+	part_start pam-parts bench/pam/decide_parts "$PW/jitlog.conf" "$ADMIN" \
+	    jlbench payments-debug "$PARTS_ROUNDS"
+	cc -O2 -I"$top/include" -o "$OUT/decide_parts" \
+	    "$top/bench/pam/decide_parts.c" "$BUILD/lib/libjitlog_core.a" \
+	    $(pkg-config --libs libpcre2-8 sqlite3 libsodium libconfig) &&
+	    "$OUT/decide_parts" "$PW/jitlog.conf" "$ADMIN" jlbench \
+	    payments-debug "$PARTS_ROUNDS" >"$OUT/pam-parts.log" 2>&1
+	part_rc pam-parts $?
+	sed 's/^/   /' "$OUT/pam-parts.log"
 	[ -f "$PW/hyperfine.json" ] && cp "$PW/hyperfine.json" "$OUT/pam-hyperfine.json"
 	grep -E 'ratio|p99|lookups|MISSED' "$OUT/pam.log" | sed 's/^/   /'
 fi
