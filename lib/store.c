@@ -17,8 +17,9 @@
  *  - open with SQLITE_OPEN_NOFOLLOW, DEFENSIVE on, trusted schema off,
  *    extension loading off, double-quoted strings off, temp_store=MEMORY,
  *    no mmap (a truncated file would raise SIGBUS);
- *  - WAL with synchronous=FULL and a bounded busy wait that retries
- *    every millisecond;
+ *  - WAL with synchronous=FULL; -wal and -shm kept (emptied) when the
+ *    last connection closes; a bounded busy wait that retries every
+ *    millisecond;
  *  - refuse a schema that is not the current one (-EPROTO);
  *  - map every failure to -errno: a corrupt file is -EIO, never a crash.
  */
@@ -262,7 +263,7 @@ configure(sqlite3 *db, struct jl_busy *busy, bool readonly,
 		SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, SQLITE_DBCONFIG_DQS_DML,
 		SQLITE_DBCONFIG_DQS_DDL };
 	size_t i;
-	int r, rc;
+	int r, rc, one = 1;
 
 	rc = sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	for (i = 0; rc == SQLITE_OK && i < sizeof(off) / sizeof(*off); i++)
@@ -280,8 +281,25 @@ configure(sqlite3 *db, struct jl_busy *busy, bool readonly,
 	    err);
 	if (r < 0 || readonly)
 		return r;
+	/*
+	 * Keep the -wal and -shm files when the last connection closes, but
+	 * empty the -wal then (journal_size_limit 0).  Otherwise whichever
+	 * process comes next creates them again, and SQLite creates them
+	 * with that process's umask (077 in jitlogview, the host's in
+	 * pam_jitlog) and fchmod()s them to the store's mode only after:
+	 * under load a concurrent jitadm, jitlogview or login met a
+	 * companion it could not open ("Permission denied", "attempt to
+	 * write a readonly database"; bench/load, attack_load.sh).  The
+	 * emptying is what deleting did for a commit whose sync failed: its
+	 * frames, never indexed, are gone and no later WAL recovery brings
+	 * that transaction back (attack_store.sh).
+	 */
+	rc = sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+	if (rc != SQLITE_OK)
+		return jl_store_error(db, rc, err, "configuring the store");
 	return jl_store_exec(db,
 	    "PRAGMA journal_mode = WAL;"
+	    "PRAGMA journal_size_limit = 0;"
 	    "PRAGMA synchronous = FULL;",
 	    err);
 }

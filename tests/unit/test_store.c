@@ -157,8 +157,10 @@ test_links(void)
 	T_ASSERT_INTEQ(try_open(real, &o, &err), -EPERM);
 	T_ASSERT(unlink(other) == 0);
 	T_ASSERT_INTEQ(try_open(real, &o, &err), 0);
-	/* A planted -wal: symlink, then hard link to another file. */
+	/* A planted -wal: symlink, then hard link to another file (in place
+	 * of the real one, which the store keeps). */
 	snprintf(other, sizeof(other), "%s-wal", real);
+	(void)unlink(other);
 	T_ASSERT(symlink("/etc/passwd", other) == 0);
 	T_ASSERT_INTEQ(try_open(real, &o, &err), -EPERM);
 	T_ASSERT(unlink(other) == 0);
@@ -208,9 +210,11 @@ test_owner_mode(void)
 	T_ASSERT_INTEQ(try_open(db, &o, &err), -EPERM);
 	T_ASSERT(chmod(dir, 0770) == 0);
 	T_ASSERT_INTEQ(try_open(db, &o, &err), 0);
-	/* A companion readable by others is refused too. */
+	/* A companion readable by others is refused too.  (The store keeps
+	 * its -wal and -shm: init made them already.) */
 	snprintf(db + strlen(db), 8, "-shm");
 	close(open(db, O_CREAT | O_WRONLY, 0644));
+	T_ASSERT(chmod(db, 0644) == 0);
 	db[strlen(db) - 4] = '\0';
 	T_ASSERT_INTEQ(try_open(db, &o, &err), -EPERM);
 	/* With the checks off (unit-test mode) mode does not matter, but
@@ -358,9 +362,20 @@ test_migrate_v1(void)
 	jl_store_close(st);
 }
 
+/* stat(2) of path+suffix. */
+static int
+companion_stat(const char *path, const char *suffix, struct stat *sb)
+{
+	char name[512];
+
+	snprintf(name, sizeof(name), "%s%s", path, suffix);
+	return stat(name, sb);
+}
+
 static void
 test_busy(void)
 {
+	struct stat sb;
 	struct jl_store_opts o = test_opts();
 	struct jl_error err = { { 0 } };
 	struct jl_store *a = NULL, *b = NULL;
@@ -384,6 +399,13 @@ test_busy(void)
 out:
 	jl_store_close(a);
 	jl_store_close(b);
+	/* The last close leaves -wal (emptied) and -shm in place, with the
+	 * store's mode: the next process does not create them again. */
+	T_ASSERT(companion_stat(p, "-wal", &sb) == 0);
+	T_ASSERT_INTEQ(sb.st_mode & 07777, 0660);
+	T_ASSERT_INTEQ(sb.st_size, 0);
+	T_ASSERT(companion_stat(p, "-shm", &sb) == 0);
+	T_ASSERT_INTEQ(sb.st_mode & 07777, 0660);
 }
 
 static void
