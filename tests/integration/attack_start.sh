@@ -6,8 +6,9 @@
 # view_env.sh (argc == 0, closed fds 0-2, one inherited fd, the
 # environment, no_new_privs, a few tiny limits, for each program):
 #  - jitlogview with fd 1 closed: the log never lands in the store;
-#  - inherited fds closed and every later fd O_CLOEXEC, cwd "/" and a
-#    core limit of 0, in jitadm, the monitor and the streamer;
+#  - inherited fds closed and every later fd O_CLOEXEC, cwd "/", a core
+#    limit of 0 and argv as given, in jitadm, the monitor and the
+#    streamer;
 #  - half-privileged: the listing and root under no_new_privs, a real
 #    nosuid mount (both programs), a copy without the setuid bit;
 #  - resource limits, each of RLIMIT_NOFILE 3..48, AS, FSIZE, NPROC,
@@ -116,6 +117,9 @@ for pid in "$MON" "$STR"; do
 	rep=$(fd_report "$pid")
 	assert_not_contains "$rep" "$T/marker" "fds of $pid"
 	sane_process "$pid" "jitlogview ($pid)"
+	# argv is never written: the arguments read back as they were given.
+	assert_eq "$(tr '\0' ' ' <"/proc/$pid/cmdline")" \
+	    "$JITLOGVIEW -f -n 100 app-debug " "argv of jitlogview ($pid)"
 done
 all_cloexec "$MON" "the monitor"
 # The streamer holds its two pipes and nothing else.
@@ -141,6 +145,8 @@ done
 assert_not_contains "$(fd_report "$jpid")" "$T/marker" "jitadm's fds"
 all_cloexec "$jpid" "jitadm"
 sane_process "$jpid" jitadm
+assert_eq "$(tr '\0' ' ' <"/proc/$jpid/cmdline")" \
+    "$JITADM request app-debug --reason held " "argv of jitadm"
 release_lock
 wait "$jpid"
 
