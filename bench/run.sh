@@ -16,7 +16,9 @@
 #   store    bench/store/run.sh    list --pending, show, audit verify at
 #                                  1M grants and 5M audit events
 #   pam      bench/pam/run.sh      pamtester vs pam_permit, in-process
-#                                  decision latency, on 1M grants
+#                                  decision latency, on 1M grants; then
+#                                  bench/pam/decide_parts.c: the steps of
+#                                  one decision timed one by one
 #   load     bench/load/run.sh     jitadm under contention (32 clients)
 #
 # The programs come from BUILD (-b; default build-bench, configured here
@@ -54,7 +56,7 @@ if [ -n "$SMOKE" ]; then
 	LOG_SIZE=4M VIEW_RUNS=1 PERL_RUNS=1 STORE_N=2000 STORE_EVENTS=10000
 	STORE_RUNS=2 PAM_N=2000 PAM_RUNS=5 PAM_ROUNDS=50 PARTS_ROUNDS=50
 else
-	LOG_SIZE=400M VIEW_RUNS=5 PERL_RUNS=1 STORE_N=1000000
+	LOG_SIZE=400M VIEW_RUNS=7 PERL_RUNS=1 STORE_N=1000000
 	STORE_EVENTS=5000000 STORE_RUNS=20 PAM_N=1000000 PAM_RUNS=300
 	PAM_ROUNDS=5000 PARTS_ROUNDS=2000
 fi
