@@ -11,19 +11,11 @@
 #    plain views and followers alike;
 #  - the record cannot be written (EIO on the WAL write or on its sync,
 #    ENOSPC half-way, a locked store): nothing shown, no view_open;
-#  - pam_jitlog's events carry their chain hash into the journal too, and
-#    verify --journal holds with PAM, viewer and jitadm events mixed.
+#  - pam_jitlog's events carry their chain hash into the journal too.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/attack.sh"
 
 ensure_journald
-# Journal entries of earlier stores (other tests) predate SINCE: start
-# on a fresh second, before the store is made.
-s=$(date +%s)
-while [ "$(date +%s)" = "$s" ]; do
-	sleep 0.05
-done
-SINCE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 journal_mark
 attack_setup
 active "$ALICE" app-debug
@@ -94,7 +86,7 @@ assert_eq "$RC" 3 "jitlogview on a locked store"
 assert_eq "$OUT" "" "stdout on a locked store"
 assert_eq "$(opens)" "$n0" "view_open on a locked store"
 
-step "PAM events carry their chain hash to the journal; verify --journal holds"
+step "PAM events carry their chain hash to the journal"
 . "$(dirname "$0")/lib/pam.sh"
 pam_setup
 SVC=jitlog-aa-$P
@@ -112,13 +104,17 @@ for ev in session_open session_close session_denied; do
 	row=$(printf '%s' "$A" | jq -c "[.[] | select(.event == \"$ev\")] | last")
 	seq=$(printf '%s' "$row" | jq -r .seq)
 	hash=$(printf '%s' "$row" | jq -r .hash)
-	e=$(journal_wait 1 JITLOG_EVENT=$ev JITLOG_AUDIT_SEQ="$seq") ||
+	user=$(printf '%s' "$row" | jq -r .user)
+	# (The user names are this test's own: other stores on the machine
+	# log the same seqs.)
+	e=$(journal_wait 1 JITLOG_EVENT=$ev JITLOG_AUDIT_SEQ="$seq" \
+	    JITLOG_USER="$user") ||
 	    fail "no $ev entry with seq $seq in the journal"
 	e=$(printf '%s\n' "$e" | head -n 1)
 	jq_eq "$e" .JITLOG_AUDIT_HASH "$hash"
 	jq_eq "$e" .SYSLOG_IDENTIFIER pam_jitlog
 	jq_eq "$e" ._UID 0
 done
-expect 0 "$JITADM" audit verify --journal --since "$SINCE"
-echo "  $OUT"
+# verify --journal itself is audit_journal.sh's (it needs the machine's
+# journal to hold no other store's entries since --since).
 store_sound
