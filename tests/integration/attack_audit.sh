@@ -19,7 +19,6 @@ ensure_journald
 journal_mark
 attack_setup
 active "$ALICE" app-debug
-gid=$ID
 r "$JITADM" request ops-debug --reason "root views" --json
 assert_eq "$RC" 0 "root's request"
 rid=$(printf '%s' "$OUT" | jq .id)

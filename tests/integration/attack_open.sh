@@ -97,6 +97,7 @@ done
 t0=$(date +%s)
 workers=()
 for w in 1 2; do
+	# shellcheck disable=SC2016 # expanded by the inner bash
 	as_bg "$ALICE" /bin/bash -c '
 	    for ((i = 0; i < $1; i++)); do
 		    timeout 20 "$2" race

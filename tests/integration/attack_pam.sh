@@ -18,6 +18,7 @@
 #  - pamtester killed with SIGKILL at random points of 20 session opens
 #    and closes: integrity_check ok, the chain verifies, every session
 #    row has its event.
+# shellcheck disable=SC2016 # the broken() calls below quote code for eval
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/attack.sh"
 . "$(dirname "$0")/lib/pam.sh"
@@ -102,6 +103,7 @@ call "$MALLORY" acct,open,close
 assert_eq "$CODES" "0 0 0" "an exempt user (PAM_IGNORE, then pam_permit)"
 
 step "every error fails closed: never PAM_IGNORE or PAM_SESSION_ERR"
+# shellcheck disable=SC2034 # used by the eval'ed commands below
 STATE=$(dirname "$JL_DB")
 for args in "resource=app-debug frobnicate" "resource=no-such" \
     "resource=app-debug resource=ops-debug" "resource=" "exempt_group=" \
@@ -119,7 +121,8 @@ for args in "resource=app-debug frobnicate" "resource=no-such" \
 	esac
 done
 stack resource=app-debug quiet
-# broken HOW UNDO: break the installation, call, put it back.
+# broken HOW UNDO: break the installation, call, put it back.  (HOW and
+# UNDO are eval'ed: single quotes below on purpose.)
 broken() {
 	eval "$1"
 	call "$MALLORY" acct,open

@@ -123,6 +123,7 @@ for i in 1 2; do
 done
 workers=()
 for w in 1 2; do
+	# shellcheck disable=SC2016 # expanded by the inner bash
 	as_bg "$ALICE" /bin/bash -c '
 	    for ((i = 0; i < $1; i++)); do
 		    "$2" app-debug || echo "exit $?" >&2

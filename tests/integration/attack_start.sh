@@ -25,7 +25,6 @@
 attack_setup
 ahome=$(getent passwd "$ALICE" | cut -d: -f6)
 active "$ALICE" app-debug
-agrant=$ID
 FULL=$(as "$ALICE" "$JITLOGVIEW" app-debug) || fail "the plain view failed"
 assert_eq "$FULL" "app line 1
 app line 2 token=[REDACTED:secret-assignment]
@@ -51,7 +50,7 @@ fd_report() {
 
 # all_cloexec PID WHAT: every fd above 2 of PID has O_CLOEXEC (02000000).
 all_cloexec() {
-	local rep bad= fd flags target
+	local rep bad='' fd flags target
 	rep=$(fd_report "$1")
 	[ -n "$rep" ] || fail "$2: no fds above 2 seen"
 	while read -r fd flags target; do
