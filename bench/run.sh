@@ -201,6 +201,7 @@ peers() {
 	echo "peers_cat3_ms=$best" >>"$OUT/peers.env"
 	# Output differences on the first 20 MB (jl_redact: the viewer's
 	# own streaming core, no privileges).
+	# shellcheck disable=SC2046 # pkg-config prints several flags
 	cc -O2 -I"$top/include" -o "$red/jl_redact" \
 	    "$top/bench/rules/jl_redact.c" "$BUILD/lib/libjitlog_core.a" \
 	    $(pkg-config --libs libpcre2-8 sqlite3 libsodium libconfig) ||
@@ -268,6 +269,7 @@ if has pam; then
 	# that part's config and store; NSS for a plain user.
 	part_start pam-parts bench/pam/decide_parts "$PW/jitlog.conf" "$ADMIN" \
 	    jlbench payments-debug "$PARTS_ROUNDS"
+	# shellcheck disable=SC2046 # pkg-config prints several flags
 	cc -O2 -I"$top/include" -o "$OUT/decide_parts" \
 	    "$top/bench/pam/decide_parts.c" "$BUILD/lib/libjitlog_core.a" \
 	    $(pkg-config --libs libpcre2-8 sqlite3 libsodium libconfig) &&
