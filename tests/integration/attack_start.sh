@@ -6,6 +6,7 @@
 # view_env.sh (argc == 0, closed fds 0-2, one inherited fd, the
 # environment, no_new_privs, a few tiny limits, for each program):
 #  - jitlogview with fd 1 closed: the log never lands in the store;
+#    approvals with fds 0-2 closed land once and leave the store sound;
 #  - inherited fds closed and every later fd O_CLOEXEC, cwd "/", a core
 #    limit of 0 and argv as given, in jitadm, the monitor and the
 #    streamer;
@@ -107,6 +108,24 @@ views_closed
 checkpoint
 grep -qa 'app line 2' "$JL_DB" && fail "the log's text landed in the store"
 grep -qa 'app line 2' "$JL_CONFIG" && fail "the log's text landed in the config"
+store_sound
+
+step "approvals with fds 0, 1 and 2 closed land, once, and the store stays sound"
+# (jitadm_env.sh does requests and listings so.)
+for redir in '<&- >&- 2>&-' '>&- 2>&-' '<&- >&-'; do
+	req "$ALICE" app-debug --reason "closed fds: $redir"
+	id=$ID
+	n0=$(sql "select count(*) from audit where event = 'approve'")
+	r as "$BOB" /bin/bash -c "exec \"\$0\" approve $id $redir" "$JITADM"
+	not_crashed "approve with $redir"
+	assert_eq "$RC" 0 "approve with $redir"
+	assert_state "$id" active
+	assert_eq "$(sql "select count(*) from audit where event = 'approve'")" \
+	    "$((n0 + 1))" "approve events after one approval with $redir"
+done
+checkpoint
+grep -qa "approved: active" "$JL_DB" && fail "jitadm's output landed in the store"
+grants_consistent
 store_sound
 
 step "inherited fds closed, later fds O_CLOEXEC, cwd /, no core dumps"
