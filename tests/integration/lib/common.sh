@@ -66,7 +66,14 @@ done
 }
 exec 9>>"$JL_TEST_ROOT/.lock"
 flock -w 540 9 || {
-	echo "FAIL: another integration test holds $JL_TEST_ROOT/.lock"
+	echo "FAIL: another integration test holds $JL_TEST_ROOT/.lock:"
+	for _p in /proc/[0-9]*; do
+		[ "${_p#/proc/}" = $$ ] && continue
+		for _f in "$_p"/fd/*; do
+			[ "$(readlink "$_f" 2>/dev/null)" = "$JL_TEST_ROOT/.lock" ] &&
+			    ps -o pid=,args= -p "${_p#/proc/}"
+		done
+	done 2>/dev/null | sort -u
 	exit 1
 }
 
@@ -379,8 +386,10 @@ ensure_journald() {
 		[ -x /lib/systemd/systemd-journald ] ||
 		    fail "no journald and /lib/systemd/systemd-journald missing"
 		mkdir -p "$JL_TEST_ROOT"
+		# It outlives the test: it must not inherit the lock (fd 9),
+		# or every later test waits for a lock nobody releases.
 		setsid /lib/systemd/systemd-journald </dev/null \
-		    >>"$JL_TEST_ROOT/journald.log" 2>&1 &
+		    >>"$JL_TEST_ROOT/journald.log" 2>&1 9>&- &
 	fi
 	for ((i = 0; i < 100; i++)); do
 		[ -S "$JOURNAL_SOCKET" ] && break
