@@ -157,7 +157,7 @@ out:
 }
 
 static int
-ident_fill(const char *name, uid_t uid, struct jl_ident *ret)
+ident_fill(const char *name, uid_t uid, bool groups, struct jl_ident *ret)
 {
 	struct jl_ident id = { 0 };
 	struct passwd pw;
@@ -179,7 +179,10 @@ ident_fill(const char *name, uid_t uid, struct jl_ident *ret)
 		r = -ENOMEM;
 		goto out;
 	}
-	r = lookup_groups(id.name, id.gid, &id.groups, &id.ngroups);
+	if (groups)
+		r = lookup_groups(id.name, id.gid, &id.groups, &id.ngroups);
+	else
+		id.ngroups = -1;
 	if (r < 0)
 		goto out;
 	*ret = id;
@@ -200,18 +203,36 @@ jl_ident_from_uid(uid_t uid, struct jl_ident *ret)
 {
 	if (ret == NULL)
 		return -EINVAL;
-	return ident_fill(NULL, uid, ret);
+	return ident_fill(NULL, uid, true, ret);
+}
+
+static int
+ident_name(const char *name, bool groups, struct jl_ident *ret)
+{
+	if (name == NULL || ret == NULL)
+		return -EINVAL;
+	if (name[0] == '\0' || strnlen(name, LOGIN_NAME_MAX) >= LOGIN_NAME_MAX)
+		return -ENOENT;
+	return ident_fill(name, 0, groups, ret);
 }
 
 /* Identity of the user called name; as jl_ident_from_uid. */
 int
 jl_ident_from_name(const char *name, struct jl_ident *ret)
 {
-	if (name == NULL || ret == NULL)
-		return -EINVAL;
-	if (name[0] == '\0' || strnlen(name, LOGIN_NAME_MAX) >= LOGIN_NAME_MAX)
-		return -ENOENT;
-	return ident_fill(name, 0, ret);
+	return ident_name(name, true, ret);
+}
+
+/*
+ * The passwd entry of the user called name, without the group list (it
+ * costs a walk of every group source): for callers that match no group.
+ * Group checks on such an identity (ngroups -1) fail with -EINVAL, never
+ * "not in it".
+ */
+int
+jl_ident_user(const char *name, struct jl_ident *ret)
+{
+	return ident_name(name, false, ret);
 }
 
 /* Free what id holds and reset it; id itself is the caller's. */
@@ -275,7 +296,8 @@ jl_ident_in_group(const struct jl_ident *id, const char *group)
 	gid_t gid = 0;
 	int i, r;
 
-	if (id == NULL || group == NULL)
+	/* No list (jl_ident_user): unknown, not "not a member". */
+	if (id == NULL || group == NULL || id->ngroups < 0)
 		return -EINVAL;
 	if (group[0] == '\0')
 		return 0;

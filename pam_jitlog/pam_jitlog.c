@@ -216,7 +216,12 @@ identify(struct call *k)
 		(void)jl_error_set(&k->err, ENOENT, "no user name");
 		return OUT_NO_USER;
 	}
-	r = jl_ident_from_name(name, &k->id);
+	/* The group list costs a walk of every group source (a dozen
+	 * userdb probes with nss_systemd): only exempt_group needs it. */
+	if (k->args.exempt_group != NULL)
+		r = jl_ident_from_name(name, &k->id);
+	else
+		r = jl_ident_user(name, &k->id);
 	if (r == -ENOENT) {
 		(void)jl_error_set(&k->err, ENOENT, "unknown user");
 		return OUT_NO_USER;

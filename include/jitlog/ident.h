@@ -18,12 +18,14 @@ struct jl_ident {
 	gid_t gid;
 	char *name;
 	gid_t *groups; /* primary and supplementary */
-	int ngroups;
+	int ngroups;   /* -1: not looked up (jl_ident_user) */
 };
 
 /* 0, -ENOENT (no such user) or another -errno (NSS failure). */
 int jl_ident_from_uid(uid_t uid, struct jl_ident *ret);
 int jl_ident_from_name(const char *name, struct jl_ident *ret);
+/* The passwd entry only (ngroups -1): group checks on it fail, -EINVAL. */
+int jl_ident_user(const char *name, struct jl_ident *ret);
 void jl_ident_free(struct jl_ident *id); /* NULL-safe, idempotent */
 
 /* 1 if id is in the group called name, 0 if not (or no such group), -errno. */

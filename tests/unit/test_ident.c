@@ -168,6 +168,36 @@ test_root(void)
 	jl_ident_free(&id);
 }
 
+/* jl_ident_user: the passwd entry without the group list; a group check
+ * on it is an error, never "not a member" (a caller that forgot would
+ * otherwise deny an exempt user or pass a non-member). */
+static void
+test_user_only(void)
+{
+	struct jl_principals grp = { 0 }, name = { 0 };
+	char g[] = "%root", u[] = "root";
+	char *vg[] = { g }, *vn[] = { g, u };
+	struct jl_ident id = { 0 };
+
+	grp.v = vg;
+	grp.n = 1;
+	name.v = vn;
+	name.n = 2;
+	T_ASSERT_INTEQ(jl_ident_user("root", &id), 0);
+	T_ASSERT_INTEQ(id.uid, 0);
+	T_ASSERT_STREQ(id.name, "root");
+	T_ASSERT(id.groups == NULL && id.ngroups == -1);
+	T_ASSERT_INTEQ(jl_ident_in_group(&id, "root"), -EINVAL);
+	T_ASSERT_INTEQ(jl_ident_in_group(&id, ""), -EINVAL);
+	T_ASSERT_INTEQ(jl_principals_match(&grp, &id), -EINVAL);
+	T_ASSERT_INTEQ(jl_principals_match(&name, &id), 1);
+	jl_ident_free(&id);
+	T_ASSERT_INTEQ(jl_ident_user("no-such-user-jitlog", &id), -ENOENT);
+	T_ASSERT_INTEQ(jl_ident_user("", &id), -ENOENT);
+	T_ASSERT_INTEQ(jl_ident_user(NULL, &id), -EINVAL);
+	T_ASSERT(id.name == NULL);
+}
+
 static void
 test_unknown(void)
 {
@@ -336,6 +366,7 @@ int
 main(void)
 {
 	T_RUN(test_root);
+	T_RUN(test_user_only);
 	T_RUN(test_unknown);
 	T_RUN(test_nss_errors);
 	T_RUN(test_principals);
