@@ -16,7 +16,8 @@
 #     run it as real users.  The test install is removed afterwards.
 #     Before the suite: gcc -fanalyzer (tools/analyze.sh), every fuzz
 #     target for a short time (fuzz/run.sh), and the hardening of the
-#     binaries as they would be installed (tools/check-hardening.sh).
+#     binaries as they would be installed (tools/check-hardening.sh),
+#     and a smoke run of the benchmarks (bench/run.sh --smoke).
 #
 # Every step runs even when an earlier one failed (unless it cannot);
 # the exit status is non-zero if any step failed.
@@ -155,6 +156,14 @@ hardening() {
 	return $rc
 }
 step "hardening of the installed binaries (tools/check-hardening.sh)" hardening
+
+# The benchmarks' smoke run (tiny sizes, about a minute): the scripts
+# must keep working; it asserts nothing about time.  Before the suite,
+# so that ctest's count stays the closing line.
+if [ "$(id -u)" = 0 ]; then
+	step "benchmarks, smoke run (bench/run.sh --smoke)" \
+	    bash bench/run.sh --smoke -b build-test
+fi
 
 if [ ${#failed[@]} != 0 ]; then
 	echo "tools/test.sh: failed so far: ${failed[*]}" >&2
