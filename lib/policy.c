@@ -95,11 +95,21 @@ is_approver_or_admin(const struct jl_config *cfg, const struct jl_resource *res,
 	return r < 0 ? r : r2;
 }
 
-/* The resource handed in must be the grant's own. */
+/*
+ * The start of every decision on a grant: *ret is JL_DENY, with the
+ * reason "not permitted" until a later step says better, and the
+ * arguments are checked; the resource handed in must be the grant's own.
+ * 0 or -EINVAL.
+ */
 static int
-check_args(const struct jl_config *cfg, const struct jl_resource *res,
-    const struct jl_grant *g, const struct jl_ident *id)
+start_decision(const struct jl_config *cfg, const struct jl_resource *res,
+    const struct jl_grant *g, const struct jl_ident *id, enum jl_decision *ret,
+    const char **ret_why)
 {
+	if (ret == NULL)
+		return -EINVAL;
+	*ret = JL_DENY;
+	set_why(ret_why, "not permitted");
 	if (cfg == NULL || g == NULL || id == NULL || id->name == NULL)
 		return -EINVAL;
 	if (res != NULL &&
@@ -109,9 +119,13 @@ check_args(const struct jl_config *cfg, const struct jl_resource *res,
 	return 0;
 }
 
-/* Admin: root, or a principal of cfg->admins.  0 or -errno. */
-int
-jl_policy_is_admin(const struct jl_config *cfg, const struct jl_ident *id,
+/*
+ * The two roles of the config: root always holds both; anyone else holds
+ * the one asked for when a principal of its list (cfg->auditors when
+ * auditor, else cfg->admins).  0 or -errno, *ret JL_DENY unless proven.
+ */
+static int
+has_role(const struct jl_config *cfg, const struct jl_ident *id, bool auditor,
     enum jl_decision *ret)
 {
 	int r;
@@ -125,11 +139,41 @@ jl_policy_is_admin(const struct jl_config *cfg, const struct jl_ident *id,
 		*ret = JL_ALLOW;
 		return 0;
 	}
-	r = jl_principals_match(&cfg->admins, id);
+	r = jl_principals_match(auditor ? &cfg->auditors : &cfg->admins, id);
 	if (r < 0)
 		return r;
 	*ret = r > 0 ? JL_ALLOW : JL_DENY;
 	return 0;
+}
+
+/*
+ * The last step of a decision, on r from a membership test (1, 0 or
+ * -errno): a proven match allows; no match denies with why_not; a failed
+ * lookup denies and is returned.  0 or -errno.
+ */
+static int
+allow_if(int r, const char *why_not, enum jl_decision *ret,
+    const char **ret_why)
+{
+	if (r < 0) {
+		set_why(ret_why, "group lookup failed");
+		return r;
+	}
+	if (r == 0) {
+		set_why(ret_why, why_not);
+		return 0;
+	}
+	*ret = JL_ALLOW;
+	set_why(ret_why, NULL);
+	return 0;
+}
+
+/* Admin: root, or a principal of cfg->admins.  0 or -errno. */
+int
+jl_policy_is_admin(const struct jl_config *cfg, const struct jl_ident *id,
+    enum jl_decision *ret)
+{
+	return has_role(cfg, id, false, ret);
 }
 
 /* Auditor: root, or a principal of cfg->auditors.  0 or -errno. */
@@ -137,22 +181,7 @@ int
 jl_policy_is_auditor(const struct jl_config *cfg, const struct jl_ident *id,
     enum jl_decision *ret)
 {
-	int r;
-
-	if (ret == NULL)
-		return -EINVAL;
-	*ret = JL_DENY;
-	if (cfg == NULL || id == NULL)
-		return -EINVAL;
-	if (id->uid == 0) {
-		*ret = JL_ALLOW;
-		return 0;
-	}
-	r = jl_principals_match(&cfg->auditors, id);
-	if (r < 0)
-		return r;
-	*ret = r > 0 ? JL_ALLOW : JL_DENY;
-	return 0;
+	return has_role(cfg, id, true, ret);
 }
 
 /* May id request res: a principal of res->requesters.  0 or -errno. */
@@ -174,17 +203,7 @@ jl_policy_may_request(const struct jl_config *cfg,
 		return 0;
 	}
 	r = jl_principals_match(&res->requesters, id);
-	if (r < 0) {
-		set_why(ret_why, "group lookup failed");
-		return r;
-	}
-	if (r == 0) {
-		set_why(ret_why, "not a requester of this resource");
-		return 0;
-	}
-	*ret = JL_ALLOW;
-	set_why(ret_why, NULL);
-	return 0;
+	return allow_if(r, "not a requester of this resource", ret, ret_why);
 }
 
 /*
@@ -199,11 +218,7 @@ jl_policy_may_decide(const struct jl_config *cfg, const struct jl_resource *res,
 {
 	int r;
 
-	if (ret == NULL)
-		return -EINVAL;
-	*ret = JL_DENY;
-	set_why(ret_why, "not permitted");
-	r = check_args(cfg, res, g, id);
+	r = start_decision(cfg, res, g, id, ret, ret_why);
 	if (r < 0)
 		return r;
 	if (is_own(g, id)) {
@@ -219,21 +234,11 @@ jl_policy_may_decide(const struct jl_config *cfg, const struct jl_resource *res,
 		return 0;
 	}
 	r = is_approver(res, g, id);
-	if (r < 0) {
-		set_why(ret_why, "group lookup failed");
-		return r;
-	}
-	if (r == 0) {
-		set_why(ret_why, "not an approver of this resource");
-		return 0;
-	}
-	if (id->name == NULL || jl_grant_approved_by(g, id->name)) {
+	if (r > 0 && (id->name == NULL || jl_grant_approved_by(g, id->name))) {
 		set_why(ret_why, "already approved by you");
 		return 0;
 	}
-	*ret = JL_ALLOW;
-	set_why(ret_why, NULL);
-	return 0;
+	return allow_if(r, "not an approver of this resource", ret, ret_why);
 }
 
 /*
@@ -248,11 +253,7 @@ jl_policy_may_revoke(const struct jl_config *cfg, const struct jl_resource *res,
 {
 	int r;
 
-	if (ret == NULL)
-		return -EINVAL;
-	*ret = JL_DENY;
-	set_why(ret_why, "not permitted");
-	r = check_args(cfg, res, g, id);
+	r = start_decision(cfg, res, g, id, ret, ret_why);
 	if (r < 0)
 		return r;
 	if (is_owner(g, id)) {
@@ -261,17 +262,7 @@ jl_policy_may_revoke(const struct jl_config *cfg, const struct jl_resource *res,
 		return 0;
 	}
 	r = is_approver_or_admin(cfg, res, g, id);
-	if (r < 0) {
-		set_why(ret_why, "group lookup failed");
-		return r;
-	}
-	if (r == 0) {
-		set_why(ret_why, "not permitted to revoke this grant");
-		return 0;
-	}
-	*ret = JL_ALLOW;
-	set_why(ret_why, NULL);
-	return 0;
+	return allow_if(r, "not permitted to revoke this grant", ret, ret_why);
 }
 
 /*
@@ -285,10 +276,7 @@ jl_policy_may_see(const struct jl_config *cfg, const struct jl_resource *res,
 	enum jl_decision auditor = JL_DENY;
 	int r, r2;
 
-	if (ret == NULL)
-		return -EINVAL;
-	*ret = JL_DENY;
-	r = check_args(cfg, res, g, id);
+	r = start_decision(cfg, res, g, id, ret, NULL);
 	if (r < 0)
 		return r;
 	if (is_owner(g, id)) {
@@ -336,17 +324,9 @@ jl_policy_may_grant(const struct jl_config *cfg, const struct jl_resource *res,
 		return 0;
 	}
 	r = jl_policy_is_admin(cfg, id, &admin);
-	if (r < 0) {
-		set_why(ret_why, "group lookup failed");
-		return r;
-	}
-	if (admin != JL_ALLOW) {
-		set_why(ret_why, "only admins may grant directly");
-		return 0;
-	}
-	*ret = JL_ALLOW;
-	set_why(ret_why, NULL);
-	return 0;
+	if (r == 0)
+		r = admin == JL_ALLOW;
+	return allow_if(r, "only admins may grant directly", ret, ret_why);
 }
 
 /*
@@ -360,11 +340,7 @@ jl_policy_may_review(const struct jl_config *cfg, const struct jl_resource *res,
 {
 	int r;
 
-	if (ret == NULL)
-		return -EINVAL;
-	*ret = JL_DENY;
-	set_why(ret_why, "not permitted");
-	r = check_args(cfg, res, g, id);
+	r = start_decision(cfg, res, g, id, ret, ret_why);
 	if (r < 0)
 		return r;
 	if (!g->break_glass) {
@@ -380,15 +356,5 @@ jl_policy_may_review(const struct jl_config *cfg, const struct jl_resource *res,
 		return 0;
 	}
 	r = is_approver_or_admin(cfg, res, g, id);
-	if (r < 0) {
-		set_why(ret_why, "group lookup failed");
-		return r;
-	}
-	if (r == 0) {
-		set_why(ret_why, "not permitted to review this grant");
-		return 0;
-	}
-	*ret = JL_ALLOW;
-	set_why(ret_why, NULL);
-	return 0;
+	return allow_if(r, "not permitted to review this grant", ret, ret_why);
 }
