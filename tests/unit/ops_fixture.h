@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * A fixture for the unit tests of actions over a real store (test_sweep.c,
- * test_extend.c): a private temporary directory of stores, a config
- * parsed from the test's text, hand-made identities (user principals
- * only, so no NSS is needed) and an injected clock.  Header-only: define
- * _GNU_SOURCE first, include it once after t.h, and call fx_setup(text)
- * first and fx_teardown() last.
+ * A fixture for the unit tests of actions over a real store (test_ops.c,
+ * test_sweep.c, test_extend.c): a private temporary directory of stores,
+ * a config parsed from the test's text, hand-made identities (user
+ * principals only, so no NSS is needed) and an injected clock.
+ * Header-only: define _GNU_SOURCE first, include it once after t.h, and
+ * call fx_setup(text) first and fx_teardown() last.
  */
 #ifndef JL_OPS_FIXTURE_H
 #define JL_OPS_FIXTURE_H
@@ -81,11 +81,34 @@ fx_teardown(void)
 	(void)nftw(fx_dir, fx_rm, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/*
+ * A new connection to store n (the nth fx_store made, fx_ndb the latest),
+ * for another process that works on the same store; NULL, said on
+ * stderr, on failure.
+ */
+static struct jl_store *
+fx_open(int n)
+{
+	struct jl_store_opts o;
+	struct jl_store *st = NULL;
+	struct jl_error err = { "" };
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%d.db", fx_dir, n);
+	jl_store_opts_default(&o);
+	o.owner = (uid_t)-1; /* not root: skip the owner checks */
+	o.busy_ms = 20000;
+	if (jl_store_open(path, &o, &st, &err) != 0) {
+		fprintf(stderr, "open %s: %s\n", path, err.msg);
+		return NULL;
+	}
+	return st;
+}
+
 /* A fresh store; c set up for who at T0 (no journal). */
 static void
 fx_store(struct jl_ctx *c, const struct jl_ident *who)
 {
-	struct jl_store_opts o;
 	struct jl_error err = { "" };
 	char path[128];
 
@@ -95,13 +118,8 @@ fx_store(struct jl_ctx *c, const struct jl_ident *who)
 		exit(1);
 	}
 	memset(c, 0, sizeof(*c));
-	jl_store_opts_default(&o);
-	o.owner = (uid_t)-1; /* not root: skip the owner checks */
-	o.busy_ms = 20000;
-	if (jl_store_open(path, &o, &c->store, &err) != 0) {
-		fprintf(stderr, "open %s: %s\n", path, err.msg);
+	if ((c->store = fx_open(fx_ndb)) == NULL)
 		exit(1);
-	}
 	c->cfg = fx_cfg;
 	c->who = who;
 	c->now = T0;
@@ -126,6 +144,7 @@ struct fx_event {
 	char event[32];
 	char detail[1024];
 	char actor[32];
+	char user[32];
 	int64_t grant_id;
 };
 
@@ -137,6 +156,7 @@ fx_last_cb(const struct jl_event *ev, void *p)
 	snprintf(l->event, sizeof(l->event), "%s", ev->event);
 	snprintf(l->detail, sizeof(l->detail), "%s", ev->detail);
 	snprintf(l->actor, sizeof(l->actor), "%s", ev->actor ? ev->actor : "");
+	snprintf(l->user, sizeof(l->user), "%s", ev->user ? ev->user : "");
 	l->grant_id = ev->grant_id;
 	return 0;
 }
@@ -196,7 +216,7 @@ fx_approve(struct jl_ctx *c, const struct jl_ident *who, int64_t id)
 }
 
 /* A grant of who on resource approved by approver at c->now. */
-static int64_t
+static __attribute__((unused)) int64_t
 fx_active(struct jl_ctx *c, const struct jl_ident *who,
     const struct jl_ident *approver, const char *resource, int64_t duration)
 {
@@ -228,7 +248,7 @@ fx_state(struct jl_ctx *c, int64_t id)
 	return s;
 }
 
-static enum jl_status
+static __attribute__((unused)) enum jl_status
 fx_status(struct jl_ctx *c, int64_t id)
 {
 	struct jl_grant *g = fx_get(c->store, id);
