@@ -13,13 +13,11 @@
 # and the journal.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/pam.sh"
+. "$(dirname "$0")/lib/sshd.sh"
 . "$(dirname "$0")/lib/ops.sh"
 
 pam_setup
 std_setup
-for _t in ssh ssh-keygen /usr/sbin/sshd; do
-	command -v "$_t" >/dev/null || fail "$_t not found (openssh-server/client)"
-done
 write_config <<EOF
 # $JL_TNAME
 database = "$JL_DB";
@@ -37,57 +35,7 @@ resources = (
 );
 EOF
 
-SVC=sshd-jitlog-sweep
-PAMFILE=/etc/pam.d/$SVC
-[ -e "$PAMFILE" ] && fail "$PAMFILE exists: another run is going on?"
-cleanup_path "$PAMFILE"
-cat >"$PAMFILE" <<EOF
-# written by tests/integration/ops_sweep_ssh.sh, removed at its end
-@include common-auth
-account    required     pam_nologin.so
-@include common-account
-account    required     $PAM_JITLOG resource=app-debug
-@include common-session
-session    required     $PAM_JITLOG resource=app-debug
-EOF
-
-step "sshd on 127.0.0.1 as $SVC"
-D=$T/sshd
-mkdir -m 0755 "$D"
-mkdir -p /run/sshd
-chmod 0755 /run/sshd
-cp /usr/sbin/sshd "$D/$SVC"
-ssh-keygen -q -t ed25519 -N '' -f "$D/hostkey" || fail "host key"
-ssh-keygen -q -t ed25519 -N '' -f "$D/userkey" || fail "user key"
-for ((i = 0; i < 50; i++)); do
-	PORT=$((20000 + RANDOM % 20000))
-	ss -Hltn "sport = :$PORT" | grep -q . || break
-done
-cat >"$D/sshd_config" <<EOF
-Port $PORT
-ListenAddress 127.0.0.1
-HostKey $D/hostkey
-PidFile $D/sshd.pid
-UsePAM yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-AuthorizedKeysFile .ssh/authorized_keys
-PermitRootLogin no
-AllowUsers $ALICE
-LogLevel VERBOSE
-EOF
-"$D/$SVC" -t -f "$D/sshd_config" || fail "sshd -t rejects the config"
-usermod -p '*' "$ALICE" || fail "lock password of $ALICE"
-h=$(getent passwd "$ALICE" | cut -d: -f6)
-install -d -m 0700 -o "$ALICE" -g "$ALICE" "$h/.ssh"
-install -m 0600 -o "$ALICE" -g "$ALICE" "$D/userkey.pub" "$h/.ssh/authorized_keys"
-bg "$D/$SVC" -D -f "$D/sshd_config" -E "$D/log"
-for ((i = 0; i < 100; i++)); do
-	ss -Hltn "sport = :$PORT" | grep -q . && break
-	sleep 0.1
-done
-ss -Hltn "sport = :$PORT" | grep -q . || fail "sshd did not listen: $(cat "$D/log")"
+sshd_setup sshd-jitlog-sweep "$ALICE"
 
 # open_sessions GRANT: "id pid" of the sessions of GRANT still open.
 open_sessions() {
@@ -102,10 +50,8 @@ gid=$ID
 expect 0 as "$BOB" "$JITADM" approve "$gid"
 gj "$gid"
 end=$(epoch "$(printf '%s' "$J" | jq -r .expires_at)")
-timeout 120 ssh -p "$PORT" -i "$D/userkey" -o BatchMode=yes \
-    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-    -o LogLevel=ERROR -o ConnectTimeout=10 "$ALICE@127.0.0.1" \
-    'echo READY; exec sleep 100' >"$T/ssh.out" 2>"$T/ssh.err" &
+timeout 120 "${SSH[@]}" "$ALICE@127.0.0.1" 'echo READY; exec sleep 100' \
+    >"$T/ssh.out" 2>"$T/ssh.err" &
 sshpid=$!
 _pids+=("$sshpid")
 for ((i = 0; i < 100; i++)); do

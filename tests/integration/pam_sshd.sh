@@ -13,78 +13,21 @@
 # session_denied are in the journal.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/pam.sh"
+. "$(dirname "$0")/lib/sshd.sh"
 
 pam_setup
 std_setup
-for _t in ssh ssh-keygen /usr/sbin/sshd; do
-	command -v "$_t" >/dev/null || fail "$_t not found (openssh-server/client)"
-done
-
-SVC=sshd-jitlog-test
-PAMFILE=/etc/pam.d/$SVC
-[ -e "$PAMFILE" ] && fail "$PAMFILE exists: another run is going on?"
-cleanup_path "$PAMFILE"
-cat >"$PAMFILE" <<EOF
-# written by tests/integration/pam_sshd.sh, removed at its end
-@include common-auth
-account    required     pam_nologin.so
-@include common-account
-account    required     $PAM_JITLOG resource=app-debug
-@include common-session
-session    required     $PAM_JITLOG resource=app-debug
-EOF
-
-step "sshd on 127.0.0.1 as $SVC"
-D=$T/sshd
-mkdir -m 0755 "$D"
-mkdir -p /run/sshd
-chmod 0755 /run/sshd
-cp /usr/sbin/sshd "$D/$SVC"
-ssh-keygen -q -t ed25519 -N '' -f "$D/hostkey" || fail "host key"
-ssh-keygen -q -t ed25519 -N '' -f "$D/userkey" || fail "user key"
-# A free port on loopback.
-for ((i = 0; i < 50; i++)); do
-	PORT=$((20000 + RANDOM % 20000))
-	ss -Hltn "sport = :$PORT" | grep -q . || break
-done
-cat >"$D/sshd_config" <<EOF
-Port $PORT
-ListenAddress 127.0.0.1
-HostKey $D/hostkey
-PidFile $D/sshd.pid
-UsePAM yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-AuthorizedKeysFile .ssh/authorized_keys
-PermitRootLogin no
-AllowUsers $ALICE $MALLORY
-LogLevel VERBOSE
-EOF
-"$D/$SVC" -t -f "$D/sshd_config" || fail "sshd -t rejects the config"
-for u in "$ALICE" "$MALLORY"; do
-	usermod -p '*' "$u" || fail "lock password of $u"
-	h=$(getent passwd "$u" | cut -d: -f6)
-	install -d -m 0700 -o "$u" -g "$u" "$h/.ssh"
-	install -m 0600 -o "$u" -g "$u" "$D/userkey.pub" "$h/.ssh/authorized_keys"
-done
-bg "$D/$SVC" -D -f "$D/sshd_config" -E "$D/log"
-for ((i = 0; i < 100; i++)); do
-	ss -Hltn "sport = :$PORT" | grep -q . && break
-	sleep 0.1
-done
-ss -Hltn "sport = :$PORT" | grep -q . || fail "sshd did not listen: $(cat "$D/log")"
+sshd_setup sshd-jitlog-test "$ALICE" "$MALLORY"
 
 # login USER: run the probe command over ssh; sets RC, OUT, ERR.
 # The probe prints a marker, the grant variables and the shell's own fds.
 # (ls, a child, lists the shell's fds: globbing or $(...) in the shell
 # would add fds of its own.)
+# shellcheck disable=SC2016 # expanded by the remote shell
 PROBE='echo RAN; echo "GRANT=$JITLOG_GRANT_ID"; echo "EXPIRES=$JITLOG_EXPIRES";
 ls -l /proc/$$/fd/ | awk "NF > 9 { print \"FD\", \$9, \$11 }"'
 login() {
-	r timeout 30 ssh -p "$PORT" -i "$D/userkey" -o BatchMode=yes \
-	    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-	    -o LogLevel=ERROR -o ConnectTimeout=10 "$1@127.0.0.1" "$PROBE"
+	r timeout 30 "${SSH[@]}" "$1@127.0.0.1" "$PROBE"
 }
 
 step "no grant: the command does not run"
@@ -123,10 +66,7 @@ step "the session process is recorded and holds no fd of the store"
 # sshd closes every fd above 2 before it starts the shell, so look at the
 # host process itself: the one that opened the PAM session (its pid and
 # start time are in the store, for sweep).
-ssh -p "$PORT" -i "$D/userkey" -o BatchMode=yes \
-    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-    -o LogLevel=ERROR "$ALICE@127.0.0.1" 'sleep 60' </dev/null \
-    >/dev/null 2>&1 &
+"${SSH[@]}" "$ALICE@127.0.0.1" 'sleep 60' </dev/null >/dev/null 2>&1 &
 sshpid=$!
 _pids+=("$sshpid")
 spid=
@@ -139,6 +79,7 @@ for ((i = 0; i < 100; i++)); do
 	sleep 0.1
 done
 [ -n "$spid" ] || fail "no open session recorded"
+# shellcheck disable=SC2086
 set -- $spid
 assert_match "$(cat "/proc/$1/comm")" '^sshd' "the session process"
 assert_eq "$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20)" "$2" \
