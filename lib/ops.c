@@ -299,6 +299,71 @@ jl_ops_check_common(const struct jl_ctx *c, const struct jl_request_args *a,
 	return 0;
 }
 
+/* Contract: see ops_int.h. */
+int
+jl_ops_request_grant(const struct jl_ctx *c, const struct jl_request_args *a,
+    int (*check)(const struct jl_ctx *, const struct jl_request_args *,
+        const struct jl_resource **, int64_t *, struct jl_error *),
+    struct jl_grant **ret, struct jl_error *err)
+{
+	const struct jl_resource *res = NULL;
+	struct jl_grant *g = NULL;
+	int64_t dur = 0;
+	int r;
+
+	if ((r = jl_ops_check_ctx(c, err)) < 0 || a == NULL)
+		return r < 0 ? r : jl_error_set(err, EINVAL, "no request");
+	if ((r = check(c, a, &res, &dur, err)) != 0)
+		return r;
+	if (res == NULL)
+		return jl_error_set(err, EINVAL, "no resource");
+	r = jl_ops_grant_new(c, c->who->name, c->who->uid, res->name, a->reason,
+	    a->ticket, &g);
+	if (r < 0)
+		return jl_error_set(err, r, "out of memory");
+	g->duration_s = dur;
+	g->approvals_required = res->approvals;
+	g->unredacted = a->unredacted;
+	*ret = g;
+	return 0;
+}
+
+/* Contract: see ops_int.h. */
+int
+jl_ops_insert_commit(struct jl_ctx *c, const char *name, int priority,
+    int (*check)(struct jl_ctx *, struct jl_error *), struct jl_grant *g,
+    struct jl_ops_json *o, struct jl_grant **ret, struct jl_error *err)
+{
+	struct jl_event ev;
+	char *detail = NULL;
+	int r;
+
+	if ((r = jl_ops_json_end(o, &detail)) < 0) {
+		jl_error_set(err, r, "out of memory");
+		goto out;
+	}
+	if ((r = jl_store_begin(c->store, err)) < 0)
+		goto out;
+	if (check != NULL && (r = check(c, err)) != 0)
+		goto out;
+	if ((r = jl_store_grant_insert(c->store, g, err)) < 0)
+		goto out;
+	jl_ops_event(&ev, c, name, g, detail);
+	ev.priority = priority;
+	if ((r = jl_ctx_commit_event(c, &ev, err)) < 0)
+		goto out;
+	if (ret != NULL) {
+		*ret = g;
+		g = NULL;
+	}
+out:
+	if (r != 0)
+		jl_store_rollback(c->store);
+	free(detail);
+	jl_grant_free(g);
+	return r;
+}
+
 /* Who and what of a request; on 0, *ret_res and *ret_dur are set. */
 static int
 check_request(const struct jl_ctx *c, const struct jl_request_args *a,
@@ -330,54 +395,19 @@ int
 jl_op_request(struct jl_ctx *c, const struct jl_request_args *a,
     struct jl_grant **ret, struct jl_error *err)
 {
-	const struct jl_resource *res = NULL;
 	struct jl_grant *g = NULL;
-	struct jl_event ev;
 	struct jl_ops_json o = { { NULL, 0, 0 }, 0 };
-	char *detail = NULL;
-	int64_t dur = 0;
 	int r;
 
-	if ((r = jl_ops_check_ctx(c, err)) < 0 || a == NULL)
-		return r < 0 ? r : jl_error_set(err, EINVAL, "no request");
-	if ((r = check_request(c, a, &res, &dur, err)) != 0)
+	if ((r = jl_ops_request_grant(c, a, check_request, &g, err)) != 0)
 		return r;
-	if (res == NULL)
-		return jl_error_set(err, EINVAL, "no resource");
-	r = jl_ops_grant_new(c, c->who->name, c->who->uid, res->name, a->reason,
-	    a->ticket, &g);
-	if (r < 0)
-		return jl_error_set(err, r, "out of memory");
 	g->start_req = a->start > c->now ? a->start : 0;
-	g->duration_s = dur;
-	g->approvals_required = res->approvals;
-	g->unredacted = a->unredacted;
 	jl_ops_json_str(&o, "reason", g->reason);
 	jl_ops_json_str(&o, "ticket", g->ticket);
 	jl_ops_json_int(&o, "duration_s", g->duration_s);
 	jl_ops_json_time(&o, "start", g->start_req);
 	jl_ops_json_bool(&o, "unredacted", g->unredacted);
-	if ((r = jl_ops_json_end(&o, &detail)) < 0) {
-		jl_error_set(err, r, "out of memory");
-		goto out;
-	}
-	if ((r = jl_store_begin(c->store, err)) < 0)
-		goto out;
-	if ((r = jl_store_grant_insert(c->store, g, err)) < 0)
-		goto out;
-	jl_ops_event(&ev, c, "request", g, detail);
-	if ((r = jl_ctx_commit_event(c, &ev, err)) < 0)
-		goto out;
-	if (ret != NULL) {
-		*ret = g;
-		g = NULL;
-	}
-out:
-	if (r != 0)
-		jl_store_rollback(c->store);
-	free(detail);
-	jl_grant_free(g);
-	return r;
+	return jl_ops_insert_commit(c, "request", 0, NULL, g, &o, ret, err);
 }
 
 /* Checks of a direct grant; on 0 *ret_res, *ret_target and *ret_dur set. */
@@ -427,9 +457,7 @@ jl_op_grant(struct jl_ctx *c, const struct jl_grant_args *a,
 	const struct jl_resource *res = NULL;
 	struct jl_ident target = { 0 };
 	struct jl_grant *g = NULL;
-	struct jl_event ev;
 	struct jl_ops_json o = { { NULL, 0, 0 }, 0 };
-	char *detail = NULL;
 	int64_t dur = 0;
 	int r;
 
@@ -451,32 +479,12 @@ jl_op_grant(struct jl_ctx *c, const struct jl_grant_args *a,
 	g->approvals_required = 1;
 	r = jl_grant_add_approval(g, c->who->name, c->now, 0, NULL);
 	if (r != 1) {
-		r = jl_error_set(err, r < 0 ? r : EINVAL, "cannot approve");
-		goto out;
+		jl_grant_free(g);
+		return jl_error_set(err, r < 0 ? r : EINVAL, "cannot approve");
 	}
 	jl_ops_json_str(&o, "reason", g->reason);
 	jl_ops_json_int(&o, "duration_s", dur);
 	jl_ops_json_time(&o, "starts_at", g->starts_at);
 	jl_ops_json_time(&o, "expires_at", g->expires_at);
-	if ((r = jl_ops_json_end(&o, &detail)) < 0) {
-		jl_error_set(err, r, "out of memory");
-		goto out;
-	}
-	if ((r = jl_store_begin(c->store, err)) < 0)
-		goto out;
-	if ((r = jl_store_grant_insert(c->store, g, err)) < 0)
-		goto out;
-	jl_ops_event(&ev, c, "grant", g, detail);
-	if ((r = jl_ctx_commit_event(c, &ev, err)) < 0)
-		goto out;
-	if (ret != NULL) {
-		*ret = g;
-		g = NULL;
-	}
-out:
-	if (r != 0)
-		jl_store_rollback(c->store);
-	free(detail);
-	jl_grant_free(g);
-	return r;
+	return jl_ops_insert_commit(c, "grant", 0, NULL, g, &o, ret, err);
 }

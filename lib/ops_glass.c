@@ -19,7 +19,6 @@
  *    refusal writes nothing.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -88,60 +87,24 @@ int
 jl_op_break_glass(struct jl_ctx *c, const struct jl_request_args *a,
     struct jl_grant **ret, struct jl_error *err)
 {
-	const struct jl_resource *res = NULL;
 	struct jl_grant *g = NULL;
-	struct jl_event ev;
 	struct jl_ops_json o = { { NULL, 0, 0 }, 0 };
-	char *detail = NULL;
-	int64_t dur = 0;
 	int r;
 
-	if ((r = jl_ops_check_ctx(c, err)) < 0 || a == NULL)
-		return r < 0 ? r : jl_error_set(err, EINVAL, "no request");
-	if ((r = check_break_glass(c, a, &res, &dur, err)) != 0)
+	if ((r = jl_ops_request_grant(c, a, check_break_glass, &g, err)) != 0)
 		return r;
-	if (res == NULL)
-		return jl_error_set(err, EINVAL, "no resource");
-	r = jl_ops_grant_new(c, c->who->name, c->who->uid, res->name, a->reason,
-	    a->ticket, &g);
-	if (r < 0)
-		return jl_error_set(err, r, "out of memory");
 	/* Approved from now, without approvals: nobody said yes. */
 	g->status = JL_ST_APPROVED;
 	g->break_glass = true;
-	g->unredacted = a->unredacted;
-	g->duration_s = dur;
-	g->approvals_required = res->approvals;
 	g->starts_at = c->now;
-	g->expires_at = c->now + dur;
+	g->expires_at = c->now + g->duration_s;
 	jl_ops_json_str(&o, "reason", g->reason);
 	jl_ops_json_str(&o, "ticket", g->ticket);
-	jl_ops_json_int(&o, "duration_s", dur);
+	jl_ops_json_int(&o, "duration_s", g->duration_s);
 	jl_ops_json_time(&o, "starts_at", g->starts_at);
 	jl_ops_json_time(&o, "expires_at", g->expires_at);
 	jl_ops_json_bool(&o, "unredacted", g->unredacted);
-	if ((r = jl_ops_json_end(&o, &detail)) < 0) {
-		jl_error_set(err, r, "out of memory");
-		goto out;
-	}
-	if ((r = jl_store_begin(c->store, err)) < 0)
-		goto out;
-	if ((r = check_unreviewed(c, err)) != 0)
-		goto out;
-	if ((r = jl_store_grant_insert(c->store, g, err)) < 0)
-		goto out;
-	jl_ops_event(&ev, c, "break_glass", g, detail);
-	ev.priority = LOG_ALERT;
-	if ((r = jl_ctx_commit_event(c, &ev, err)) < 0)
-		goto out;
-	if (ret != NULL) {
-		*ret = g;
-		g = NULL;
-	}
-out:
-	if (r != 0)
-		jl_store_rollback(c->store);
-	free(detail);
-	jl_grant_free(g);
-	return r;
+	/* The open-review check runs inside the transaction of the insert. */
+	return jl_ops_insert_commit(c, "break_glass", LOG_ALERT,
+	    check_unreviewed, g, &o, ret, err);
 }

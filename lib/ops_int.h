@@ -4,8 +4,9 @@
  * lib/ops_glass.c (break-glass), lib/ops_decide.c (approve, deny, revoke,
  * review) and lib/ops_extend.c (extend, the extension chain), also used
  * by the sweep (lib/sweep*.c): the refusal result, the context check, a
- * small JSON object writer for event details and the event every action
- * appends.  Private to lib/.
+ * small JSON object writer for event details, the event every action
+ * appends, and the grant a request asks for with the insert that ends
+ * every action creating one.  Private to lib/.
  */
 #ifndef JITLOG_OPS_INT_H
 #define JITLOG_OPS_INT_H
@@ -59,6 +60,29 @@ int jl_ops_check_ticket(const struct jl_resource *res, const char *ticket,
  * rules.  0, JL_REFUSED or -errno. */
 int jl_ops_check_common(const struct jl_ctx *c, const struct jl_request_args *a,
     const struct jl_resource **ret_res, struct jl_error *err);
+/*
+ * The grant a request or a break-glass a by c asks for: the context
+ * checked, then a by check (which sets the resource and the duration on
+ * 0); pending, requested at c->now, with a's reason, ticket and
+ * unredacted and the resource's approvals.  0, JL_REFUSED or -errno.
+ */
+int jl_ops_request_grant(const struct jl_ctx *c,
+    const struct jl_request_args *a,
+    int (*check)(const struct jl_ctx *, const struct jl_request_args *,
+        const struct jl_resource **, int64_t *, struct jl_error *),
+    struct jl_grant **ret, struct jl_error *err);
+/*
+ * The end of every action that creates a grant (ops.c, ops_glass.c): the
+ * event detail of o (the writer is freed), then one BEGIN IMMEDIATE
+ * transaction that runs check when not NULL (it may refuse), inserts g,
+ * appends the event name about g at priority (0: the default) and
+ * commits.  Takes g: on 0 it is handed to *ret (freed when ret is NULL);
+ * on failure it is freed and the transaction rolled back, so nothing is
+ * written.  0, JL_REFUSED or -errno.
+ */
+int jl_ops_insert_commit(struct jl_ctx *c, const char *name, int priority,
+    int (*check)(struct jl_ctx *, struct jl_error *), struct jl_grant *g,
+    struct jl_ops_json *o, struct jl_grant **ret, struct jl_error *err);
 /* c->who may request res.  0, JL_REFUSED or -errno. */
 int jl_ops_check_requester(const struct jl_ctx *c,
     const struct jl_resource *res, struct jl_error *err);
