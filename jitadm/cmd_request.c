@@ -36,13 +36,83 @@ ja_print_grant(const struct ja *ja, const struct ja_args *a,
 	return r;
 }
 
+/* The one-line summaries of a grant an action returned, into buf. */
+static void
+line_id(const struct ja *ja, const struct jl_grant *g, char *buf, size_t len)
+{
+	(void)ja;
+	(void)snprintf(buf, len, "%lld\n", (long long)g->id);
+}
+
+static void
+line_approved(const struct ja *ja, const struct jl_grant *g, char *buf,
+    size_t len)
+{
+	char from[32], until[32];
+
+	if (g->status != JL_ST_APPROVED) {
+		(void)snprintf(buf, len,
+		    "grant %lld: approval %zu of %u recorded, still pending\n",
+		    (long long)g->id, g->napprovals, g->approvals_required);
+		return;
+	}
+	ja_time(g->starts_at, from, sizeof(from));
+	ja_time(g->expires_at, until, sizeof(until));
+	(void)snprintf(buf, len, "grant %lld approved: %s from %s until %s\n",
+	    (long long)g->id,
+	    jl_state_name(
+	        jl_grant_state(g, (int64_t)ja->now, ja->cfg->request_ttl)),
+	    from, until);
+}
+
+static void
+line_denied(const struct ja *ja, const struct jl_grant *g, char *buf,
+    size_t len)
+{
+	(void)ja;
+	(void)snprintf(buf, len, "grant %lld denied\n", (long long)g->id);
+}
+
+static void
+line_revoked(const struct ja *ja, const struct jl_grant *g, char *buf,
+    size_t len)
+{
+	(void)ja;
+	(void)snprintf(buf, len, "%s %lld %s\n",
+	    g->status == JL_ST_CANCELLED ? "request" : "grant",
+	    (long long)g->id,
+	    g->status == JL_ST_CANCELLED ? "cancelled" : "revoked");
+}
+
+/*
+ * The end of every command here, after its action returned r: a refusal
+ * or an error is reported from err (ja_result) and nothing printed;
+ * otherwise g, the grant the action returned, is printed with the line
+ * human makes of it (ja_print_grant).  Frees g.  A JA_* exit status.
+ */
+static int
+finish(const struct ja *ja, const struct ja_args *a, int r,
+    const struct jl_error *err, struct jl_grant *g,
+    void (*human)(const struct ja *, const struct jl_grant *, char *, size_t))
+{
+	char line[160];
+
+	if (r != 0) {
+		jl_grant_free(g);
+		return ja_result(r, err);
+	}
+	human(ja, g, line, sizeof(line));
+	r = ja_print_grant(ja, a, g, line);
+	jl_grant_free(g);
+	return r;
+}
+
 int
 ja_cmd_request(struct ja *ja, const struct ja_args *a)
 {
 	struct jl_request_args ra = { 0 };
 	struct jl_error err = { "" };
 	struct jl_grant *g = NULL;
-	char line[64];
 	int r;
 
 	ra.resource = a->pos[0];
@@ -56,12 +126,7 @@ ja_cmd_request(struct ja *ja, const struct ja_args *a)
 	if (a->given & OPT(O_BREAK_GLASS))
 		return ja_cmd_break_glass(ja, a);
 	r = jl_op_request(&ja->ctx, &ra, &g, &err);
-	if (r != 0)
-		return ja_result(r, &err);
-	(void)snprintf(line, sizeof(line), "%lld\n", (long long)g->id);
-	r = ja_print_grant(ja, a, g, line);
-	jl_grant_free(g);
-	return r;
+	return finish(ja, a, r, &err, g, line_id);
 }
 
 int
@@ -69,32 +134,13 @@ ja_cmd_approve(struct ja *ja, const struct ja_args *a)
 {
 	struct jl_error err = { "" };
 	struct jl_grant *g = NULL;
-	char line[160], from[32], until[32];
-	int64_t id = 0, dur = 0;
+	int64_t dur = 0;
 	int r;
 
-	id = a->id;
 	if (a->given & OPT(O_DURATION))
 		dur = a->num[O_DURATION];
-	r = jl_op_approve(&ja->ctx, id, a->val[O_COMMENT], dur, &g, &err);
-	if (r != 0)
-		return ja_result(r, &err);
-	if (g->status == JL_ST_APPROVED) {
-		ja_time(g->starts_at, from, sizeof(from));
-		ja_time(g->expires_at, until, sizeof(until));
-		(void)snprintf(line, sizeof(line),
-		    "grant %lld approved: %s from %s until %s\n", (long long)id,
-		    jl_state_name(jl_grant_state(g, (int64_t)ja->now,
-		        ja->cfg->request_ttl)),
-		    from, until);
-	} else {
-		(void)snprintf(line, sizeof(line),
-		    "grant %lld: approval %zu of %u recorded, still pending\n",
-		    (long long)id, g->napprovals, g->approvals_required);
-	}
-	r = ja_print_grant(ja, a, g, line);
-	jl_grant_free(g);
-	return r;
+	r = jl_op_approve(&ja->ctx, a->id, a->val[O_COMMENT], dur, &g, &err);
+	return finish(ja, a, r, &err, g, line_approved);
 }
 
 int
@@ -102,19 +148,10 @@ ja_cmd_deny(struct ja *ja, const struct ja_args *a)
 {
 	struct jl_error err = { "" };
 	struct jl_grant *g = NULL;
-	char line[64];
-	int64_t id = 0;
 	int r;
 
-	id = a->id;
-	r = jl_op_deny(&ja->ctx, id, a->val[O_COMMENT], &g, &err);
-	if (r != 0)
-		return ja_result(r, &err);
-	(void)snprintf(line, sizeof(line), "grant %lld denied\n",
-	    (long long)id);
-	r = ja_print_grant(ja, a, g, line);
-	jl_grant_free(g);
-	return r;
+	r = jl_op_deny(&ja->ctx, a->id, a->val[O_COMMENT], &g, &err);
+	return finish(ja, a, r, &err, g, line_denied);
 }
 
 int
@@ -122,20 +159,10 @@ ja_cmd_revoke(struct ja *ja, const struct ja_args *a)
 {
 	struct jl_error err = { "" };
 	struct jl_grant *g = NULL;
-	char line[64];
-	int64_t id = 0;
 	int r;
 
-	id = a->id;
-	r = jl_op_revoke(&ja->ctx, id, a->val[O_COMMENT], &g, &err);
-	if (r != 0)
-		return ja_result(r, &err);
-	(void)snprintf(line, sizeof(line), "%s %lld %s\n",
-	    g->status == JL_ST_CANCELLED ? "request" : "grant", (long long)id,
-	    g->status == JL_ST_CANCELLED ? "cancelled" : "revoked");
-	r = ja_print_grant(ja, a, g, line);
-	jl_grant_free(g);
-	return r;
+	r = jl_op_revoke(&ja->ctx, a->id, a->val[O_COMMENT], &g, &err);
+	return finish(ja, a, r, &err, g, line_revoked);
 }
 
 int
@@ -144,7 +171,6 @@ ja_cmd_grant(struct ja *ja, const struct ja_args *a)
 	struct jl_grant_args ga = { 0 };
 	struct jl_error err = { "" };
 	struct jl_grant *g = NULL;
-	char line[64];
 	int r;
 
 	ga.resource = a->pos[0];
@@ -153,10 +179,5 @@ ja_cmd_grant(struct ja *ja, const struct ja_args *a)
 	if (a->given & OPT(O_DURATION))
 		ga.duration = a->num[O_DURATION];
 	r = jl_op_grant(&ja->ctx, &ga, &g, &err);
-	if (r != 0)
-		return ja_result(r, &err);
-	(void)snprintf(line, sizeof(line), "%lld\n", (long long)g->id);
-	r = ja_print_grant(ja, a, g, line);
-	jl_grant_free(g);
-	return r;
+	return finish(ja, a, r, &err, g, line_id);
 }
