@@ -416,35 +416,26 @@ push_grant(struct jl_grant ***v, size_t *n, struct jl_grant *g)
 	return 0;
 }
 
-/* Contract: see store.h.  Each grant comes with its approvals. */
-int
-jl_store_grant_list(struct jl_store *st, const struct jl_grant_filter *f,
+/*
+ * Every row of s (prepared and bound; not finalised here) as a grant with
+ * its approvals, in the order of s; what names the read in errors.  On 0
+ * *ret and *ret_n are set; otherwise nothing is handed over.
+ */
+static int
+read_grants(sqlite3 *db, sqlite3_stmt *s, const char *what,
     struct jl_grant ***ret, size_t *ret_n, struct jl_error *err)
 {
-	static const struct jl_grant_filter all;
-	sqlite3_stmt *s = NULL, *sa = NULL;
+	sqlite3_stmt *sa = NULL;
 	struct jl_grant **v = NULL, *g = NULL;
 	size_t n = 0;
-	unsigned which;
 	int r, rc;
 
-	if (f == NULL)
-		f = &all;
-	which = (f->status_mask != 0 ? 1u : 0u) | (f->user != NULL ? 2u : 0u) |
-	    (f->unreviewed ? 4u : 0u);
-	r = jl_store_prepare(st->db, list_sql[which], &s, err);
-	if (r == 0)
-		r = prepare_approvals(st->db, &sa, err);
-	if (r < 0)
+	if ((r = prepare_approvals(db, &sa, err)) < 0)
 		goto out;
-	if (bind_filter(s, f) != SQLITE_OK) {
-		r = jl_error_set(err, EINVAL, "invalid grant filter");
-		goto out;
-	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		r = corrupt(grant_from_row(s, &g), err);
 		if (r == 0)
-			r = corrupt(load_approvals(st->db, sa, g, err), err);
+			r = corrupt(load_approvals(db, sa, g, err), err);
 		if (r == 0)
 			r = push_grant(&v, &n, g);
 		if (r < 0)
@@ -452,7 +443,7 @@ jl_store_grant_list(struct jl_store *st, const struct jl_grant_filter *f,
 		g = NULL;
 	}
 	if (rc != SQLITE_DONE) {
-		r = jl_store_error(st->db, rc, err, "listing grants");
+		r = jl_store_error(db, rc, err, what);
 		goto out;
 	}
 	*ret = v;
@@ -463,6 +454,32 @@ out:
 	jl_grant_free(g);
 	jl_grants_free(v, n);
 	sqlite3_finalize(sa);
+	return r;
+}
+
+/* Contract: see store.h.  Each grant comes with its approvals. */
+int
+jl_store_grant_list(struct jl_store *st, const struct jl_grant_filter *f,
+    struct jl_grant ***ret, size_t *ret_n, struct jl_error *err)
+{
+	static const struct jl_grant_filter all;
+	sqlite3_stmt *s = NULL;
+	unsigned which;
+	int r;
+
+	if (f == NULL)
+		f = &all;
+	which = (f->status_mask != 0 ? 1u : 0u) | (f->user != NULL ? 2u : 0u) |
+	    (f->unreviewed ? 4u : 0u);
+	r = jl_store_prepare(st->db, list_sql[which], &s, err);
+	if (r < 0)
+		goto out;
+	if (bind_filter(s, f) != SQLITE_OK) {
+		r = jl_error_set(err, EINVAL, "invalid grant filter");
+		goto out;
+	}
+	r = read_grants(st->db, s, "listing grants", ret, ret_n, err);
+out:
 	sqlite3_finalize(s);
 	return r;
 }
@@ -472,42 +489,18 @@ int
 jl_store_grant_extensions(struct jl_store *st, int64_t id,
     struct jl_grant ***ret, size_t *ret_n, struct jl_error *err)
 {
-	sqlite3_stmt *s = NULL, *sa = NULL;
-	struct jl_grant **v = NULL, *g = NULL;
-	size_t n = 0;
-	int r, rc;
+	sqlite3_stmt *s = NULL;
+	int r;
 
 	r = jl_store_prepare(st->db,
 	    "SELECT " GRANT_COLS " FROM grants WHERE extends_id = ?1"
 	    " ORDER BY id",
 	    &s, err);
-	if (r == 0)
-		r = prepare_approvals(st->db, &sa, err);
 	if (r < 0)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		r = corrupt(grant_from_row(s, &g), err);
-		if (r == 0)
-			r = corrupt(load_approvals(st->db, sa, g, err), err);
-		if (r == 0)
-			r = push_grant(&v, &n, g);
-		if (r < 0)
-			goto out;
-		g = NULL;
-	}
-	if (rc != SQLITE_DONE) {
-		r = jl_store_error(st->db, rc, err, "listing extensions");
-		goto out;
-	}
-	*ret = v;
-	*ret_n = n;
-	v = NULL;
-	n = 0;
+	r = read_grants(st->db, s, "listing extensions", ret, ret_n, err);
 out:
-	jl_grant_free(g);
-	jl_grants_free(v, n);
-	sqlite3_finalize(sa);
 	sqlite3_finalize(s);
 	return r;
 }
