@@ -207,6 +207,8 @@ record_close(struct mon *m, enum end e)
 	ve.bytes_read = (int64_t)m->fwd;
 	ve.redactions = red;
 	ve.end = end_names[e];
+	/* Output has stopped: the record may wait as long as any write. */
+	jl_store_set_busy(m->r->c->store, JV_STORE_BUSY_MS);
 	for (i = 0; i < 3; i++) {
 		m->r->c->now = time(NULL);
 		r = jl_view_close(m->r->c, &m->r->view, &ve, &err);

@@ -32,11 +32,16 @@
 
 /* Fewest open files needed: stdio, the store (db, WAL, shm), the journal,
  * the directory walk, the log, inotify, signalfd and two pipes. */
-#define JV_MIN_NOFILE   32
+#define JV_MIN_NOFILE      32
 /* Largest -n. */
-#define JV_LINES_MAX    100000000
+#define JV_LINES_MAX       100000000
 /* -f without -n starts with this many lines, as tail -f does. */
-#define JV_FOLLOW_LINES 10
+#define JV_FOLLOW_LINES    10
+/* The wait for a busy store: the records (view_open, view_denied,
+ * view_close) wait as long as a jitadm write does; a re-check while the
+ * log is shown waits less, so that it ends well inside the 1 s cut-off. */
+#define JV_STORE_BUSY_MS   2000
+#define JV_RECHECK_BUSY_MS 500
 
 /* Who the streamer runs as. */
 struct jv_creds {

@@ -44,10 +44,9 @@
 #include "jitlog/store.h"
 #include "jitlogview.h"
 
-#define JV_ARG_MAX    4096
-#define JV_HELP       (-1)
-#define GRBUF_MAX     (1024 * 1024)
-#define STORE_BUSY_MS 500 /* keeps a re-check well inside 1 s */
+#define JV_ARG_MAX 4096
+#define JV_HELP    (-1)
+#define GRBUF_MAX  (1024 * 1024)
 
 struct jv_args {
 	const char *resource; /* NULL: list */
@@ -261,7 +260,7 @@ setup(struct jv *v, uid_t uid)
 	jl_store_opts_default(&o);
 	o.owner = 0;
 	o.group = gid;
-	o.busy_ms = STORE_BUSY_MS;
+	o.busy_ms = JV_STORE_BUSY_MS;
 	if (jl_store_open(v->cfg->database, &o, &v->store, &err) < 0) {
 		jv_err("%s", err.msg);
 		return JV_ERROR;
@@ -396,6 +395,7 @@ view(struct jv *v, const struct jv_args *a, uid_t uid, gid_t gid)
 		goto out;
 	}
 	/* 4. The monitor holds the grant; the streamer shows the bytes. */
+	jl_store_set_busy(v->store, JV_RECHECK_BUSY_MS);
 	r = jv_monitor(&run);
 out:
 	jv_file_close(&run.file);

@@ -391,6 +391,14 @@ out:
 	return r;
 }
 
+/* Contract: see store.h. */
+void
+jl_store_set_busy(struct jl_store *st, int ms)
+{
+	if (st != NULL && ms > 0)
+		st->busy.ms = ms;
+}
+
 /*
  * Create the file for init: O_EXCL so that nothing planted is adopted,
  * mode 0660 whatever the umask, root:gid when run as root.  An existing

@@ -55,6 +55,8 @@ int jl_store_open(const char *path, const struct jl_store_opts *o,
  * at before (0 for a new store) or -errno. */
 int jl_store_init(const char *path, gid_t gid, struct jl_error *err);
 void jl_store_close(struct jl_store *st); /* NULL-safe */
+/* Change the bound of the busy wait from now on (ms > 0). */
+void jl_store_set_busy(struct jl_store *st, int ms);
 /* Current schema version of this build. */
 int jl_store_schema_version(void);
 

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "jitlog/audit.h"
@@ -372,6 +373,15 @@ companion_stat(const char *path, const char *suffix, struct stat *sb)
 	return stat(name, sb);
 }
 
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void
 test_busy(void)
 {
@@ -380,6 +390,7 @@ test_busy(void)
 	struct jl_error err = { { 0 } };
 	struct jl_store *a = NULL, *b = NULL;
 	const char *p = tpath("busy.db");
+	int64_t t0;
 
 	T_ASSERT_INTEQ(jl_store_init(p, (gid_t)-1, &err), 0);
 	T_ASSERT_INTEQ(jl_store_open(p, &o, &a, &err), 0);
@@ -391,6 +402,11 @@ test_busy(void)
 	/* The second writer waits busy_ms, then gets -EBUSY. */
 	T_ASSERT_INTEQ(jl_store_begin(b, &err), -EBUSY);
 	T_ASSERT(strstr(err.msg, "busy") != NULL);
+	/* jl_store_set_busy: the next wait lasts the new bound (at least). */
+	jl_store_set_busy(b, 400);
+	t0 = mono_ms();
+	T_ASSERT_INTEQ(jl_store_begin(b, &err), -EBUSY);
+	T_ASSERT(mono_ms() - t0 >= 400);
 	T_ASSERT_INTEQ(jl_store_commit(a, &err), 0);
 	T_ASSERT_INTEQ(jl_store_begin(b, &err), 0);
 	T_ASSERT_INTEQ(jl_store_commit(b, &err), 0);
