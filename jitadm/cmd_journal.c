@@ -27,6 +27,12 @@
  *    (entries of the earlier store then carry the same seqs);
  *  - run only for real uid 0 (it reads every user's journal).
  *
+ * libsystemd (and what it pulls in: libgcrypt, liblzma, libzstd, ...) is
+ * loaded here, with dlopen(3), only when this command runs: every other
+ * jitadm run, setgid and frequent, loads none of it.  The soname is looked
+ * up in the system's library directories only (the environment was
+ * cleared at start, and ld.so ignores it in a set-id program anyway).
+ *
  * Limits, said in jitadm(8): journald reads _EXE from /proc when the
  * entry arrives, so the entry of a short-lived jitadm run by a user may
  * lack it (then it is "unconfirmed"), and a user who sends a forged
@@ -34,6 +40,7 @@
  * raise a false alarm, never hide a rewrite, because the genuine entry
  * stays in the journal and still contradicts a rewritten store.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -117,6 +124,62 @@ add_event(const struct jl_event *ev, void *p)
 }
 
 /* The store's events, all of them, in seq order.  0 or -errno. */
+/* The sd-journal(3) calls used here, from libsystemd.so.0 (sdj_load). */
+static struct {
+	__typeof__(&sd_journal_open) open;
+	__typeof__(&sd_journal_close) close;
+	__typeof__(&sd_journal_next) next;
+	__typeof__(&sd_journal_get_data) get_data;
+	__typeof__(&sd_journal_get_realtime_usec) get_realtime_usec;
+	__typeof__(&sd_journal_add_match) add_match;
+	__typeof__(&sd_journal_flush_matches) flush_matches;
+	__typeof__(&sd_journal_seek_head) seek_head;
+	__typeof__(&sd_journal_query_unique) query_unique;
+	__typeof__(&sd_journal_restart_unique) restart_unique;
+	__typeof__(&sd_journal_enumerate_available_unique) enumerate_unique;
+} sdj;
+
+/* Load libsystemd and the calls above.  0, or -errno with err set. */
+static int
+sdj_load(struct jl_error *err)
+{
+	const struct {
+		const char *name;
+		void *slot; /* &sdj.<call>: a function pointer's storage */
+	} syms[] = {
+		{ "sd_journal_open", &sdj.open },
+		{ "sd_journal_close", &sdj.close },
+		{ "sd_journal_next", &sdj.next },
+		{ "sd_journal_get_data", &sdj.get_data },
+		{ "sd_journal_get_realtime_usec", &sdj.get_realtime_usec },
+		{ "sd_journal_add_match", &sdj.add_match },
+		{ "sd_journal_flush_matches", &sdj.flush_matches },
+		{ "sd_journal_seek_head", &sdj.seek_head },
+		{ "sd_journal_query_unique", &sdj.query_unique },
+		{ "sd_journal_restart_unique", &sdj.restart_unique },
+		{ "sd_journal_enumerate_available_unique",
+		    &sdj.enumerate_unique },
+	};
+	const char *e;
+	void *h, *f;
+	size_t i;
+
+	/* Kept loaded: jitadm runs one command and exits. */
+	if ((h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		e = dlerror();
+		return jl_error_set(err, ENOENT, "cannot load libsystemd: %s",
+		    e != NULL ? e : "unknown error");
+	}
+	for (i = 0; i < sizeof(syms) / sizeof(*syms); i++) {
+		if ((f = dlsym(h, syms[i].name)) == NULL)
+			return jl_error_set(err, ENOSYS,
+			    "libsystemd.so.0 has no %s", syms[i].name);
+		/* POSIX: a function pointer and void * have one size. */
+		memcpy(syms[i].slot, &f, sizeof(f));
+	}
+	return 0;
+}
+
 static int
 load_events(struct ja *ja, struct check *c, struct jl_error *err)
 {
@@ -133,7 +196,7 @@ field(sd_journal *j, const char *name, char *buf, size_t len)
 	int r;
 
 	buf[0] = '\0';
-	r = sd_journal_get_data(j, name, (const void **)&d, &n);
+	r = sdj.get_data(j, name, (const void **)&d, &n);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
@@ -168,7 +231,7 @@ read_entry(sd_journal *j, struct entry *e)
 	int r;
 
 	memset(e, 0, sizeof(*e));
-	if ((r = sd_journal_get_realtime_usec(j, &e->usec)) < 0 ||
+	if ((r = sdj.get_realtime_usec(j, &e->usec)) < 0 ||
 	    (r = field(j, "_UID", e->uid, sizeof(e->uid))) < 0 ||
 	    (r = field(j, "_EXE", e->exe, sizeof(e->exe))) < 0 ||
 	    (r = field(j, "JITLOG_AUDIT_HASH", e->hash, sizeof(e->hash))) < 0)
@@ -184,11 +247,11 @@ match_seq(sd_journal *j, int64_t seq)
 	char m[64];
 	int r;
 
-	sd_journal_flush_matches(j);
+	sdj.flush_matches(j);
 	(void)snprintf(m, sizeof(m), "JITLOG_AUDIT_SEQ=%" PRId64, seq);
-	if ((r = sd_journal_add_match(j, m, 0)) < 0)
+	if ((r = sdj.add_match(j, m, 0)) < 0)
 		return r;
-	return sd_journal_seek_head(j);
+	return sdj.seek_head(j);
 }
 
 static void
@@ -217,7 +280,7 @@ check_event(sd_journal *j, struct check *c, const struct sev *s)
 
 	if ((r = match_seq(j, s->seq)) < 0)
 		return r;
-	while ((r = sd_journal_next(j)) > 0) {
+	while ((r = sdj.next(j)) > 0) {
 		if ((r = read_entry(j, &e)) < 0)
 			return r;
 		if (e.usec < c->since_usec) {
@@ -258,7 +321,7 @@ trusted_after(sd_journal *j, int64_t seq, uint64_t usec, struct entry *ret)
 
 	if ((r = match_seq(j, seq)) < 0)
 		return r;
-	while ((r = sd_journal_next(j)) > 0) {
+	while ((r = sdj.next(j)) > 0) {
 		if ((r = read_entry(j, &e)) < 0)
 			return r;
 		if (e.trusted && e.usec >= usec) {
@@ -285,11 +348,11 @@ find_beyond(sd_journal *j, struct check *c)
 	int64_t *nv;
 	int r;
 
-	sd_journal_flush_matches(j);
-	if ((r = sd_journal_query_unique(j, "JITLOG_AUDIT_SEQ")) < 0)
+	sdj.flush_matches(j);
+	if ((r = sdj.query_unique(j, "JITLOG_AUDIT_SEQ")) < 0)
 		return r;
-	SD_JOURNAL_FOREACH_UNIQUE(j, d, n)
-	{
+	sdj.restart_unique(j);
+	while (sdj.enumerate_unique(j, &d, &n) > 0) {
 		if (n <= k || n - k >= sizeof(num))
 			continue;
 		memcpy(num, (const char *)d + k, n - k);
@@ -384,7 +447,9 @@ run_check(struct ja *ja, struct check *c, struct jl_error *err)
 	if (c->n > 0 &&
 	    (c->missing_seq = calloc(c->n, sizeof(*c->missing_seq))) == NULL)
 		return jl_error_set(err, ENOMEM, "out of memory");
-	if ((r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY)) < 0)
+	if ((r = sdj_load(err)) < 0)
+		return r;
+	if ((r = sdj.open(&j, SD_JOURNAL_LOCAL_ONLY)) < 0)
 		return jl_error_set(err, r, "cannot open the journal: %s",
 		    strerror(-r));
 	for (i = 0; r == 0 && i < c->n; i++)
@@ -396,7 +461,7 @@ run_check(struct ja *ja, struct check *c, struct jl_error *err)
 		    strerror(-r));
 	else
 		r = check_beyond(ja, j, c, err);
-	sd_journal_close(j);
+	sdj.close(j);
 	return r;
 }
 
