@@ -16,6 +16,12 @@
  *    match: the caller denies (getgrouplist cannot report failures: a
  *    group list cut short by a failing backend only loses matches);
  *  - USER, LOGNAME, SUDO_USER are never read.
+ *
+ * An identity remembers the answer of each group-name lookup (memo):
+ * listing a thousand grants checks "%approvers" a thousand times, and
+ * each getgrnam_r reads /etc/group again.  Only found/not-found answers
+ * are kept, never an NSS failure; the memo lives as long as the
+ * identity, within one command or one PAM call.
  */
 #include <errno.h>
 #include <grp.h>
@@ -27,6 +33,18 @@
 #include <unistd.h>
 
 #include "jitlog/ident.h"
+
+/* Group names whose lookups an identity remembers; later ones ask NSS. */
+#define JL_GID_MEMO_MAX 32
+
+struct jl_gid_memo {
+	size_t n;
+	struct {
+		char *name;
+		gid_t gid;
+		int found; /* 1 or 0, as lookup_gid */
+	} v[JL_GID_MEMO_MAX];
+};
 
 /* Largest buffer handed to a getpw*_r / getgr*_r call. */
 #define JL_NSS_BUF_MAX   (8u * 1024 * 1024)
@@ -179,9 +197,11 @@ ident_fill(const char *name, uid_t uid, bool groups, struct jl_ident *ret)
 		r = -ENOMEM;
 		goto out;
 	}
-	if (groups)
+	if (groups) {
 		r = lookup_groups(id.name, id.gid, &id.groups, &id.ngroups);
-	else
+		if (r == 0 && (id.memo = calloc(1, sizeof(*id.memo))) == NULL)
+			r = -ENOMEM;
+	} else
 		id.ngroups = -1;
 	if (r < 0)
 		goto out;
@@ -239,8 +259,15 @@ jl_ident_user(const char *name, struct jl_ident *ret)
 void
 jl_ident_free(struct jl_ident *id)
 {
+	size_t i;
+
 	if (id == NULL)
 		return;
+	if (id->memo != NULL) {
+		for (i = 0; i < id->memo->n; i++)
+			free(id->memo->v[i].name);
+		JL_FREE(id->memo);
+	}
 	JL_FREE(id->name);
 	JL_FREE(id->groups);
 	id->ngroups = 0;
@@ -285,6 +312,29 @@ out:
 	return r;
 }
 
+/* lookup_gid, answered from memo (when not NULL) or remembered there. */
+static int
+memo_gid(struct jl_gid_memo *memo, const char *group, gid_t *ret)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; memo != NULL && i < memo->n; i++) {
+		if (strcmp(memo->v[i].name, group) == 0) {
+			*ret = memo->v[i].gid;
+			return memo->v[i].found;
+		}
+	}
+	r = lookup_gid(group, ret);
+	if (r >= 0 && memo != NULL && memo->n < JL_GID_MEMO_MAX &&
+	    (memo->v[memo->n].name = strdup(group)) != NULL) {
+		memo->v[memo->n].gid = r == 1 ? *ret : 0;
+		memo->v[memo->n].found = r;
+		memo->n++;
+	}
+	return r;
+}
+
 /*
  * 1 if id's group list (taken at identity time: primary and
  * supplementary) holds the gid of the group called group, 0 if not or if
@@ -301,7 +351,7 @@ jl_ident_in_group(const struct jl_ident *id, const char *group)
 		return -EINVAL;
 	if (group[0] == '\0')
 		return 0;
-	r = lookup_gid(group, &gid);
+	r = memo_gid(id->memo, group, &gid);
 	if (r <= 0)
 		return r;
 	if (id->gid == gid)

@@ -13,12 +13,17 @@
 
 #include "jitlog/config.h"
 
+struct jl_gid_memo;
+
 struct jl_ident {
 	uid_t uid;
 	gid_t gid;
 	char *name;
 	gid_t *groups; /* primary and supplementary */
 	int ngroups;   /* -1: not looked up (jl_ident_user) */
+	/* The answers of group-name lookups made for this identity (made by
+	 * jl_ident_from_*; NULL: every check asks NSS). */
+	struct jl_gid_memo *memo;
 };
 
 /* 0, -ENOENT (no such user) or another -errno (NSS failure). */

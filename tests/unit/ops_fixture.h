@@ -35,19 +35,19 @@ static char fx_n_alice[] = "alice", fx_n_bob[] = "bob", fx_n_carol[] = "carol",
             fx_n_dave[] = "dave", fx_n_erin[] = "erin",
             fx_n_mallory[] = "mallory", fx_n_root[] = "root";
 static __attribute__((unused)) struct jl_ident alice = { 1001, 1001, fx_n_alice,
-	NULL, 0 };
+	NULL, 0, NULL };
 static __attribute__((unused)) struct jl_ident bob = { 1002, 1002, fx_n_bob,
-	NULL, 0 };
+	NULL, 0, NULL };
 static __attribute__((unused)) struct jl_ident carol = { 1003, 1003, fx_n_carol,
-	NULL, 0 };
+	NULL, 0, NULL };
 static __attribute__((unused)) struct jl_ident dave = { 1004, 1004, fx_n_dave,
-	NULL, 0 };
+	NULL, 0, NULL };
 static __attribute__((unused)) struct jl_ident erin = { 1005, 1005, fx_n_erin,
-	NULL, 0 };
+	NULL, 0, NULL };
 static __attribute__((unused)) struct jl_ident mallory = { 1006, 1006,
-	fx_n_mallory, NULL, 0 };
-static
-    __attribute__((unused)) struct jl_ident root = { 0, 0, fx_n_root, NULL, 0 };
+	fx_n_mallory, NULL, 0, NULL };
+static __attribute__((unused)) struct jl_ident root = { 0, 0, fx_n_root, NULL,
+	0, NULL };
 
 static int
 fx_rm(const char *p, const struct stat *sb, int type, struct FTW *f)

@@ -24,6 +24,7 @@ static int inject_errno;
 static bool inject_minus_one; /* return -1 and set errno, as some do */
 static size_t inject_erange_below;
 static size_t seen_buflen;
+static unsigned grnam_calls; /* getgrnam_r calls, injected ones too */
 
 typedef int (
     *getpwuid_r_fn)(uid_t, struct passwd *, char *, size_t, struct passwd **);
@@ -95,6 +96,7 @@ getgrnam_r(const char *name, struct group *gr, char *buf, size_t buflen,
 {
 	int e = injected(buflen);
 
+	grnam_calls++;
 	if (e != 0) {
 		*result = NULL;
 		return e;
@@ -198,6 +200,48 @@ test_user_only(void)
 	T_ASSERT(id.name == NULL);
 }
 
+/* Each group name is looked up once per identity (the memo); an NSS
+ * failure is not remembered: the next check asks again. */
+static void
+test_memo(void)
+{
+	struct jl_ident id = { 0 };
+	int i;
+
+	inject_reset();
+	T_ASSERT_INTEQ(jl_ident_from_uid(0, &id), 0);
+	grnam_calls = 0;
+	for (i = 0; i < 3; i++) {
+		T_ASSERT_INTEQ(jl_ident_in_group(&id, "root"), 1);
+		T_ASSERT_INTEQ(jl_ident_in_group(&id, "no-such-group-jitlog"),
+		    0);
+	}
+	T_ASSERT_INTEQ(grnam_calls, 2);
+
+	inject_errno = EIO;
+	T_ASSERT_INTEQ(jl_ident_in_group(&id, "daemon"), -EIO);
+	inject_reset();
+	grnam_calls = 0;
+	T_ASSERT(jl_ident_in_group(&id, "daemon") >= 0);
+	T_ASSERT_INTEQ(grnam_calls, 1);
+	/* Still remembered after a failure elsewhere. */
+	T_ASSERT_INTEQ(jl_ident_in_group(&id, "root"), 1);
+	T_ASSERT_INTEQ(grnam_calls, 1);
+	jl_ident_free(&id);
+	T_ASSERT(id.memo == NULL);
+
+	/* Many distinct names: past the memo's size, checks stay right. */
+	T_ASSERT_INTEQ(jl_ident_from_uid(0, &id), 0);
+	for (i = 0; i < 100; i++) {
+		char name[32];
+
+		(void)snprintf(name, sizeof(name), "no-such-group-%d", i);
+		T_ASSERT_INTEQ(jl_ident_in_group(&id, name), 0);
+	}
+	T_ASSERT_INTEQ(jl_ident_in_group(&id, "root"), 1);
+	jl_ident_free(&id);
+}
+
 static void
 test_unknown(void)
 {
@@ -249,8 +293,11 @@ test_nss_errors(void)
 	inject_erange_below = 50000;
 	T_ASSERT_INTEQ(jl_ident_in_group(&id, "root"), 1);
 
-	/* -1 with errno set is an error too, never success or "found". */
+	/* -1 with errno set is an error too, never success or "found".  (A
+	 * fresh identity: this one remembers the lookups above.) */
 	inject_reset();
+	jl_ident_free(&id);
+	T_ASSERT_INTEQ(jl_ident_from_uid(0, &id), 0);
 	inject_minus_one = true;
 	inject_errno = EIO;
 	T_ASSERT_INTEQ(jl_ident_from_uid(0, &root), -EIO);
@@ -301,7 +348,10 @@ test_principals(void)
 	p = mklist(NULL, 0);
 	T_ASSERT_INTEQ(jl_principals_match(&p, &id), 0);
 
-	/* An NSS error: no match, the error is returned... */
+	/* An NSS error: no match, the error is returned... (a fresh
+	 * identity: this one remembers the lookups above) */
+	jl_ident_free(&id);
+	T_ASSERT_INTEQ(jl_ident_from_uid(0, &id), 0);
 	inject_errno = EIO;
 	p = mklist(l_group, 2);
 	T_ASSERT_INTEQ(jl_principals_match(&p, &id), -EIO);
@@ -367,6 +417,7 @@ main(void)
 {
 	T_RUN(test_root);
 	T_RUN(test_user_only);
+	T_RUN(test_memo);
 	T_RUN(test_unknown);
 	T_RUN(test_nss_errors);
 	T_RUN(test_principals);

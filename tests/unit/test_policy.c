@@ -48,25 +48,29 @@ static gid_t g_root[] = { 0 }, g_alice[] = { 1001 },
              g_alice_adm[] = { 1001, 4 }, g_bob[] = { 1002, 4 },
              g_carol[] = { 1003 }, g_dave[] = { 1004 }, g_eve[] = { 1005, 1 },
              g_frank[] = { 1006 }, g_gina[] = { 1007 };
-static const struct jl_ident ROOT = { 0, 0, n_root, g_root, 1 };
-static const struct jl_ident ALICE = { 1001, 1001, n_alice, g_alice, 1 };
+static const struct jl_ident ROOT = { 0, 0, n_root, g_root, 1, NULL };
+static const struct jl_ident ALICE = { 1001, 1001, n_alice, g_alice, 1, NULL };
 /* alice, also in the approver group */
-static const struct jl_ident ALICE_ADM = { 1001, 1001, n_alice, g_alice_adm,
-	2 };
+static const struct jl_ident ALICE_ADM = { 1001, 1001, n_alice, g_alice_adm, 2,
+	NULL };
 /* same name, other uid; same uid, other name */
-static const struct jl_ident ALICE_RENUM = { 2001, 2001, n_alice, g_bob, 2 };
-static const struct jl_ident ALICE_RENAMED = { 1001, 1001, n_alice2, g_bob, 2 };
+static const struct jl_ident ALICE_RENUM = { 2001, 2001, n_alice, g_bob, 2,
+	NULL };
+static const struct jl_ident ALICE_RENAMED = { 1001, 1001, n_alice2, g_bob, 2,
+	NULL };
 /* A new account that got alice's old uid, and one that got her old name:
  * in no group that matters. */
 static char n_newcomer[] = "newcomer";
-static const struct jl_ident UID_REUSED = { 1001, 1001, n_newcomer, g_dave, 1 };
-static const struct jl_ident NAME_REUSED = { 3001, 3001, n_alice, g_dave, 1 };
-static const struct jl_ident BOB = { 1002, 1002, n_bob, g_bob, 2 };
-static const struct jl_ident CAROL = { 1003, 1003, n_carol, g_carol, 1 };
-static const struct jl_ident DAVE = { 1004, 1004, n_dave, g_dave, 1 };
-static const struct jl_ident EVE = { 1005, 1005, n_eve, g_eve, 2 };
-static const struct jl_ident FRANK = { 1006, 1006, n_frank, g_frank, 1 };
-static const struct jl_ident GINA = { 1007, 1007, n_gina, g_gina, 1 };
+static const struct jl_ident UID_REUSED = { 1001, 1001, n_newcomer, g_dave, 1,
+	NULL };
+static const struct jl_ident NAME_REUSED = { 3001, 3001, n_alice, g_dave, 1,
+	NULL };
+static const struct jl_ident BOB = { 1002, 1002, n_bob, g_bob, 2, NULL };
+static const struct jl_ident CAROL = { 1003, 1003, n_carol, g_carol, 1, NULL };
+static const struct jl_ident DAVE = { 1004, 1004, n_dave, g_dave, 1, NULL };
+static const struct jl_ident EVE = { 1005, 1005, n_eve, g_eve, 2, NULL };
+static const struct jl_ident FRANK = { 1006, 1006, n_frank, g_frank, 1, NULL };
+static const struct jl_ident GINA = { 1007, 1007, n_gina, g_gina, 1, NULL };
 
 static struct jl_config cfg;
 static struct jl_resource res;

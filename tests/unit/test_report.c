@@ -48,11 +48,11 @@ static struct jl_ctx ctx;
 
 static char n_alice[] = "alice", n_bob[] = "bob", n_carol[] = "carol",
             n_dave[] = "dave", n_mallory[] = "mallory";
-static struct jl_ident alice = { 1001, 1001, n_alice, NULL, 0 };
-static struct jl_ident bob = { 1002, 1002, n_bob, NULL, 0 };
-static struct jl_ident carol = { 1003, 1003, n_carol, NULL, 0 };
-static struct jl_ident dave = { 1004, 1004, n_dave, NULL, 0 };
-static struct jl_ident mallory = { 1005, 1005, n_mallory, NULL, 0 };
+static struct jl_ident alice = { 1001, 1001, n_alice, NULL, 0, NULL };
+static struct jl_ident bob = { 1002, 1002, n_bob, NULL, 0, NULL };
+static struct jl_ident carol = { 1003, 1003, n_carol, NULL, 0, NULL };
+static struct jl_ident dave = { 1004, 1004, n_dave, NULL, 0, NULL };
+static struct jl_ident mallory = { 1005, 1005, n_mallory, NULL, 0, NULL };
 
 /* The ids of the story's grants. */
 static int64_t id0, id1, id2, id3, id4, id9;
