@@ -15,7 +15,7 @@ sqlite3 mandoc clang clang-format libclang-rt-14-dev
 libpam-wrapper libpamtest0-dev libnss-wrapper libuid-wrapper pamtester
 openssh-server openssh-client systemd logrotate
 jq strace tmux util-linux passwd procps python3 curl
-hyperfine perl
+hyperfine perl lintian
 "
 
 if [ "$(id -u)" != 0 ]; then

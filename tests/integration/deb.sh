@@ -72,7 +72,9 @@ assert_match "$OUT" ' \./usr/bin/jitadm$'
 assert_match "$OUT" ' \./usr/bin/jitlogview$'
 assert_match "$OUT" "pam_jitlog\\.so$"
 assert_match "$OUT" ' \./usr/lib/systemd/catalog/jitlog\.catalog$'
-assert_match "$OUT" ' \./usr/share/man/man8/jitadm\.8$'
+assert_match "$OUT" ' \./usr/share/man/man8/jitadm\.8\.gz$'
+assert_match "$OUT" ' \./usr/share/doc/jitlog/copyright$'
+assert_match "$OUT" ' \./usr/share/doc/jitlog/changelog\.gz$'
 # No set-id bit ships in the archive: dpkg-statoverride gives them.
 printf '%s\n' "$OUT" | grep -E '^-..[sS]|^-.....[sS]' &&
     fail "a set-id file in the archive"
@@ -83,6 +85,11 @@ for s in postinst prerm postrm; do
 	r dpkg-deb -I "$DEB" "$s"
 	[ "$RC" = 0 ] || fail "no $s in the package"
 done
+# Debian's own checks: no error and no warning.
+if command -v lintian >/dev/null; then
+	r lintian --fail-on error,warning --tag-display-limit 0 "$DEB"
+	[ "$RC" = 0 ] || fail "lintian: $OUT"
+fi
 
 step "dpkg -i without a config: modes, state directory, catalog"
 expect 0 dpkg -i "$DEB"
