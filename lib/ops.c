@@ -330,9 +330,9 @@ jl_ops_request_grant(const struct jl_ctx *c, const struct jl_request_args *a,
 
 /* Contract: see ops_int.h. */
 int
-jl_ops_insert_commit(struct jl_ctx *c, const char *name, int priority,
-    int (*check)(struct jl_ctx *, struct jl_error *), struct jl_grant *g,
-    struct jl_ops_json *o, struct jl_grant **ret, struct jl_error *err)
+jl_ops_insert_commit_in(struct jl_ctx *c, const char *name, int priority,
+    struct jl_grant *g, struct jl_ops_json *o, struct jl_grant **ret,
+    struct jl_error *err)
 {
 	struct jl_event ev;
 	char *detail = NULL;
@@ -342,10 +342,6 @@ jl_ops_insert_commit(struct jl_ctx *c, const char *name, int priority,
 		jl_error_set(err, r, "out of memory");
 		goto out;
 	}
-	if ((r = jl_store_begin(c->store, err)) < 0)
-		goto out;
-	if (check != NULL && (r = check(c, err)) != 0)
-		goto out;
 	if ((r = jl_store_grant_insert(c->store, g, err)) < 0)
 		goto out;
 	jl_ops_event(&ev, c, name, g, detail);
@@ -362,6 +358,25 @@ out:
 	free(detail);
 	jl_grant_free(g);
 	return r;
+}
+
+/* Contract: see ops_int.h. */
+int
+jl_ops_insert_commit(struct jl_ctx *c, const char *name, int priority,
+    int (*check)(struct jl_ctx *, struct jl_error *), struct jl_grant *g,
+    struct jl_ops_json *o, struct jl_grant **ret, struct jl_error *err)
+{
+	int r;
+
+	if ((r = jl_store_begin(c->store, err)) == 0 && check != NULL)
+		r = check(c, err);
+	if (r != 0) {
+		jl_store_rollback(c->store);
+		jl_buf_free(&o->b);
+		jl_grant_free(g);
+		return r;
+	}
+	return jl_ops_insert_commit_in(c, name, priority, g, o, ret, err);
 }
 
 /* Who and what of a request; on 0, *ret_res and *ret_dur are set. */

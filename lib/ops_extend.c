@@ -136,8 +136,6 @@ jl_op_extend(struct jl_ctx *c, int64_t id, int64_t duration, const char *reason,
 	const struct jl_resource *res = NULL;
 	struct jl_grant *base = NULL, *g = NULL;
 	struct jl_ops_json o = { { NULL, 0, 0 }, 0 };
-	struct jl_event ev;
-	char *detail = NULL;
 	int64_t dur = 0;
 	int r;
 
@@ -148,11 +146,13 @@ jl_op_extend(struct jl_ctx *c, int64_t id, int64_t duration, const char *reason,
 		return jl_error_set(err, EINVAL, "invalid extension");
 	if ((r = jl_ops_begin_load(c, id, &base, &res, err)) != 0)
 		return r;
-	if ((r = check_extend(c, base, res, duration, &dur, err)) != 0)
-		goto out;
-	if ((r = extension_new(c, base, res, dur, reason, &g)) < 0) {
+	if ((r = check_extend(c, base, res, duration, &dur, err)) == 0 &&
+	    (r = extension_new(c, base, res, dur, reason, &g)) < 0)
 		jl_error_set(err, r, "out of memory");
-		goto out;
+	if (r != 0) {
+		jl_store_rollback(c->store);
+		jl_grant_free(base);
+		return r;
 	}
 	jl_ops_json_int(&o, "extends", base->id);
 	jl_ops_json_str(&o, "reason", g->reason);
@@ -160,27 +160,9 @@ jl_op_extend(struct jl_ctx *c, int64_t id, int64_t duration, const char *reason,
 	jl_ops_json_int(&o, "duration_s", g->duration_s);
 	jl_ops_json_time(&o, "start", g->start_req);
 	jl_ops_json_bool(&o, "unredacted", g->unredacted);
-	if ((r = jl_ops_json_end(&o, &detail)) < 0) {
-		jl_error_set(err, r, "out of memory");
-		goto out;
-	}
-	if ((r = jl_store_grant_insert(c->store, g, err)) < 0)
-		goto out;
-	jl_ops_event(&ev, c, "extend", g, detail);
-	if ((r = jl_ctx_commit_event(c, &ev, err)) < 0)
-		goto out;
-	if (ret != NULL) {
-		*ret = g;
-		g = NULL;
-	}
-out:
-	if (r != 0)
-		jl_store_rollback(c->store);
-	jl_buf_free(&o.b);
-	free(detail);
-	jl_grant_free(g);
 	jl_grant_free(base);
-	return r;
+	/* Still inside the transaction of the load and the checks. */
+	return jl_ops_insert_commit_in(c, "extend", 0, g, &o, ret, err);
 }
 
 /* Contract: see ops_int.h. */

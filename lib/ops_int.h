@@ -72,13 +72,21 @@ int jl_ops_request_grant(const struct jl_ctx *c,
         const struct jl_resource **, int64_t *, struct jl_error *),
     struct jl_grant **ret, struct jl_error *err);
 /*
- * The end of every action that creates a grant (ops.c, ops_glass.c): the
- * event detail of o (the writer is freed), then one BEGIN IMMEDIATE
- * transaction that runs check when not NULL (it may refuse), inserts g,
- * appends the event name about g at priority (0: the default) and
- * commits.  Takes g: on 0 it is handed to *ret (freed when ret is NULL);
+ * The end of every action that creates a grant (ops.c, ops_glass.c,
+ * ops_extend.c), inside the write transaction the action opened and
+ * checked in: the event detail of o (the writer is freed), then insert
+ * g, append the event name about g at priority (0: the default) and
+ * commit.  Takes g: on 0 it is handed to *ret (freed when ret is NULL);
  * on failure it is freed and the transaction rolled back, so nothing is
- * written.  0, JL_REFUSED or -errno.
+ * written.  0 or -errno.
+ */
+int jl_ops_insert_commit_in(struct jl_ctx *c, const char *name, int priority,
+    struct jl_grant *g, struct jl_ops_json *o, struct jl_grant **ret,
+    struct jl_error *err);
+/*
+ * The same in a BEGIN IMMEDIATE transaction of its own, which first runs
+ * check when not NULL (it may refuse; then nothing is written).  Takes g
+ * and o as jl_ops_insert_commit_in.  0, JL_REFUSED or -errno.
  */
 int jl_ops_insert_commit(struct jl_ctx *c, const char *name, int priority,
     int (*check)(struct jl_ctx *, struct jl_error *), struct jl_grant *g,
