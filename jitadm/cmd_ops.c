@@ -49,22 +49,23 @@ ja_cmd_break_glass(struct ja *ja, const struct ja_args *a)
 	return r;
 }
 
+static void
+line_reviewed(const struct ja *ja, const struct jl_grant *g, char *buf,
+    size_t len)
+{
+	(void)ja;
+	(void)snprintf(buf, len, "grant %lld reviewed\n", (long long)g->id);
+}
+
 int
 ja_cmd_review(struct ja *ja, const struct ja_args *a)
 {
 	struct jl_error err = { "" };
 	struct jl_grant *g = NULL;
-	char line[64];
 	int r;
 
 	r = jl_op_review(&ja->ctx, a->id, a->val[O_COMMENT], &g, &err);
-	if (r != 0)
-		return ja_result(r, &err);
-	(void)snprintf(line, sizeof(line), "grant %lld reviewed\n",
-	    (long long)a->id);
-	r = ja_print_grant(ja, a, g, line);
-	jl_grant_free(g);
-	return r;
+	return ja_finish_grant(ja, a, r, &err, g, line_reviewed);
 }
 
 int
@@ -72,17 +73,11 @@ ja_cmd_extend(struct ja *ja, const struct ja_args *a)
 {
 	struct jl_error err = { "" };
 	struct jl_grant *g = NULL;
-	char line[64];
 	int r;
 
 	r = jl_op_extend(&ja->ctx, a->id, a->num[O_DURATION], a->val[O_REASON],
 	    &g, &err);
-	if (r != 0)
-		return ja_result(r, &err);
-	(void)snprintf(line, sizeof(line), "%lld\n", (long long)g->id);
-	r = ja_print_grant(ja, a, g, line);
-	jl_grant_free(g);
-	return r;
+	return ja_finish_grant(ja, a, r, &err, g, ja_line_id);
 }
 
 /* One line per event the sweep committed, or a JSON array of them. */

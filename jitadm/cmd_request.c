@@ -37,8 +37,8 @@ ja_print_grant(const struct ja *ja, const struct ja_args *a,
 }
 
 /* The one-line summaries of a grant an action returned, into buf. */
-static void
-line_id(const struct ja *ja, const struct jl_grant *g, char *buf, size_t len)
+void
+ja_line_id(const struct ja *ja, const struct jl_grant *g, char *buf, size_t len)
 {
 	(void)ja;
 	(void)snprintf(buf, len, "%lld\n", (long long)g->id);
@@ -84,14 +84,9 @@ line_revoked(const struct ja *ja, const struct jl_grant *g, char *buf,
 	    g->status == JL_ST_CANCELLED ? "cancelled" : "revoked");
 }
 
-/*
- * The end of every command here, after its action returned r: a refusal
- * or an error is reported from err (ja_result) and nothing printed;
- * otherwise g, the grant the action returned, is printed with the line
- * human makes of it (ja_print_grant).  Frees g.  A JA_* exit status.
- */
-static int
-finish(const struct ja *ja, const struct ja_args *a, int r,
+/* Contract: see jitadm.h. */
+int
+ja_finish_grant(const struct ja *ja, const struct ja_args *a, int r,
     const struct jl_error *err, struct jl_grant *g,
     void (*human)(const struct ja *, const struct jl_grant *, char *, size_t))
 {
@@ -126,7 +121,7 @@ ja_cmd_request(struct ja *ja, const struct ja_args *a)
 	if (a->given & OPT(O_BREAK_GLASS))
 		return ja_cmd_break_glass(ja, a);
 	r = jl_op_request(&ja->ctx, &ra, &g, &err);
-	return finish(ja, a, r, &err, g, line_id);
+	return ja_finish_grant(ja, a, r, &err, g, ja_line_id);
 }
 
 int
@@ -140,7 +135,7 @@ ja_cmd_approve(struct ja *ja, const struct ja_args *a)
 	if (a->given & OPT(O_DURATION))
 		dur = a->num[O_DURATION];
 	r = jl_op_approve(&ja->ctx, a->id, a->val[O_COMMENT], dur, &g, &err);
-	return finish(ja, a, r, &err, g, line_approved);
+	return ja_finish_grant(ja, a, r, &err, g, line_approved);
 }
 
 int
@@ -151,7 +146,7 @@ ja_cmd_deny(struct ja *ja, const struct ja_args *a)
 	int r;
 
 	r = jl_op_deny(&ja->ctx, a->id, a->val[O_COMMENT], &g, &err);
-	return finish(ja, a, r, &err, g, line_denied);
+	return ja_finish_grant(ja, a, r, &err, g, line_denied);
 }
 
 int
@@ -162,7 +157,7 @@ ja_cmd_revoke(struct ja *ja, const struct ja_args *a)
 	int r;
 
 	r = jl_op_revoke(&ja->ctx, a->id, a->val[O_COMMENT], &g, &err);
-	return finish(ja, a, r, &err, g, line_revoked);
+	return ja_finish_grant(ja, a, r, &err, g, line_revoked);
 }
 
 int
@@ -179,5 +174,5 @@ ja_cmd_grant(struct ja *ja, const struct ja_args *a)
 	if (a->given & OPT(O_DURATION))
 		ga.duration = a->num[O_DURATION];
 	r = jl_op_grant(&ja->ctx, &ga, &g, &err);
-	return finish(ja, a, r, &err, g, line_id);
+	return ja_finish_grant(ja, a, r, &err, g, ja_line_id);
 }

@@ -146,6 +146,21 @@ void ja_table_free(struct ja_table *t);
 /* cmd_request.c */
 int ja_print_grant(const struct ja *ja, const struct ja_args *a,
     const struct jl_grant *g, const char *human);
+/* The one-line summary "ID\n" of a new grant, into buf (a human line
+ * for ja_finish_grant). */
+void ja_line_id(const struct ja *ja, const struct jl_grant *g, char *buf,
+    size_t len);
+/*
+ * The end of a command that ran an action returning one grant, after the
+ * action returned r: a refusal or an error is reported from err
+ * (ja_result) and nothing printed; otherwise g, the grant the action
+ * returned, is printed with the one-line summary human writes of it into
+ * its buffer, newline included (ja_print_grant).  Frees g either way.  A
+ * JA_* exit status.
+ */
+int ja_finish_grant(const struct ja *ja, const struct ja_args *a, int r,
+    const struct jl_error *err, struct jl_grant *g,
+    void (*human)(const struct ja *, const struct jl_grant *, char *, size_t));
 int ja_cmd_request(struct ja *ja, const struct ja_args *a);
 int ja_cmd_approve(struct ja *ja, const struct ja_args *a);
 int ja_cmd_deny(struct ja *ja, const struct ja_args *a);
