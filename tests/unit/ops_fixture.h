@@ -5,7 +5,8 @@
  * a config parsed from the test's text, hand-made identities (user
  * principals only, so no NSS is needed) and an injected clock.
  * Header-only: define _GNU_SOURCE first, include it once after t.h, and
- * call fx_setup(text) first and fx_teardown() last.
+ * call fx_setup(text) first and fx_teardown() last.  fx_race runs a race
+ * of processes on one store.
  */
 #ifndef JL_OPS_FIXTURE_H
 #define JL_OPS_FIXTURE_H
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "jitlog/config.h"
@@ -258,6 +260,63 @@ fx_status(struct jl_ctx *c, int64_t id)
 		s = g->status;
 	jl_grant_free(g);
 	return s;
+}
+
+/* Most processes in one fx_race. */
+#define FX_RACE_MAX 32
+
+/* How the processes of a race ended. */
+struct fx_tally {
+	int done;    /* exit 0 */
+	int refused; /* exit 1 */
+	int other;   /* any other end, or not started or not waited for */
+};
+
+/*
+ * A race of n processes (at most FX_RACE_MAX): process i runs
+ * racer(i, gate, arg), which gets ready (e.g. fx_open), reads gate until
+ * EOF -- given to all at once, when the pipe is closed after the last
+ * fork -- then races and _exit()s 0 when done, 1 when refused, other on
+ * error.  Waits for them all and counts how they ended.
+ */
+static __attribute__((unused)) struct fx_tally
+fx_race(int n, void (*racer)(int i, int gate, void *arg), void *arg)
+{
+	struct fx_tally t = { 0, 0, 0 };
+	pid_t pids[FX_RACE_MAX];
+	int p[2], i, st;
+
+	T_ASSERT(n > 0 && n <= FX_RACE_MAX);
+	if (n > FX_RACE_MAX) {
+		t.other = n;
+		return t;
+	}
+	T_ASSERT(pipe(p) == 0);
+	fflush(NULL);
+	for (i = 0; i < n; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			close(p[1]);
+			racer(i, p[0], arg);
+			_exit(3);
+		}
+		T_ASSERT(pids[i] > 0);
+	}
+	/* All start together: EOF on the pipe releases them at once. */
+	close(p[0]);
+	close(p[1]);
+	for (i = 0; i < n; i++) {
+		if (pids[i] <= 0 || waitpid(pids[i], &st, 0) != pids[i] ||
+		    !WIFEXITED(st))
+			t.other++;
+		else if (WEXITSTATUS(st) == 0)
+			t.done++;
+		else if (WEXITSTATUS(st) == 1)
+			t.refused++;
+		else
+			t.other++;
+	}
+	return t;
 }
 
 #endif

@@ -9,8 +9,6 @@
  * refusal writes nothing, and a race of 20 processes deciding one grant.
  */
 #define _GNU_SOURCE /* nftw */
-#include <sys/wait.h>
-
 #include "t.h"
 #include "ops_fixture.h"
 
@@ -386,12 +384,13 @@ test_lapse(void)
 	jl_store_close(c.store);
 }
 
-/* One racer: wait for the start signal, then approve or deny id. */
+/* One racer: wait for the start signal, then approve or deny grant *arg. */
 static void
-racer(int n, int64_t id, int start_fd)
+racer(int n, int start_fd, void *arg)
 {
 	struct jl_ctx c;
 	struct jl_error err = { "" };
+	int64_t id = *(const int64_t *)arg;
 	char b;
 	int r;
 
@@ -420,39 +419,15 @@ test_race(void)
 {
 	struct jl_ctx c;
 	struct jl_grant *g;
+	struct fx_tally t;
 	int64_t id;
-	pid_t pids[NRACERS];
-	int p[2], i, st, done = 0, refused = 0, other = 0;
 
 	fx_store(&c, &alice);
 	id = fx_request(&c, &alice, "app", 0);
-	T_ASSERT(pipe(p) == 0);
-	fflush(NULL);
-	for (i = 0; i < NRACERS; i++) {
-		pids[i] = fork();
-		if (pids[i] == 0) {
-			close(p[1]);
-			racer(i, id, p[0]);
-		}
-		T_ASSERT(pids[i] > 0);
-	}
-	/* All start together: EOF on the pipe releases them at once. */
-	close(p[0]);
-	close(p[1]);
-	for (i = 0; i < NRACERS; i++) {
-		if (pids[i] <= 0 || waitpid(pids[i], &st, 0) != pids[i] ||
-		    !WIFEXITED(st))
-			other++;
-		else if (WEXITSTATUS(st) == 0)
-			done++;
-		else if (WEXITSTATUS(st) == 1)
-			refused++;
-		else
-			other++;
-	}
-	T_ASSERT_INTEQ(done, 1);
-	T_ASSERT_INTEQ(refused, NRACERS - 1);
-	T_ASSERT_INTEQ(other, 0);
+	t = fx_race(NRACERS, racer, &id);
+	T_ASSERT_INTEQ(t.done, 1);
+	T_ASSERT_INTEQ(t.refused, NRACERS - 1);
+	T_ASSERT_INTEQ(t.other, 0);
 	/* Exactly one decision in the store, and the chain holds. */
 	T_ASSERT_INTEQ(fx_nevents(c.store), 2);
 	g = fx_get(c.store, id);
