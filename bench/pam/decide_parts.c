@@ -2,11 +2,11 @@
 /*
  * decide_parts: where the time of one account decision goes, the steps
  * pam_jitlog takes for it timed one by one through the shared core:
- * loading the config, the caller's identity from NSS (passwd entry and
- * group list), opening and closing the store (path checks, SQLite open,
- * connection pragmas, schema version; with no other connection open,
- * SQLite creates the -wal and -shm files and removes them at close), and
- * the indexed lookup itself.  Prints p50 and p99 of each, in
+ * loading the config, the caller's identity from NSS (the passwd entry:
+ * the module looks up the group list only for exempt_group), opening and
+ * closing the store (path checks, SQLite open, connection pragmas, the
+ * schema; with no other connection open, SQLite rebuilds the WAL index
+ * and checkpoints at close), and the indexed lookup itself.  Prints p50 and p99 of each, in
  * microseconds.  bench/run.sh runs it after bench/pam/run.sh, on that
  * part's config and store.
  *
@@ -62,7 +62,7 @@ round_once(char **argv, long long *t)
 	if (jl_config_load(argv[1], (uid_t)-1, &cfg, &err) < 0)
 		goto out;
 	b = now_ns();
-	if (jl_ident_from_name(argv[2], &id) < 0) {
+	if (jl_ident_user(argv[2], &id) < 0) {
 		(void)snprintf(err.msg, sizeof(err.msg), "no user %s", argv[2]);
 		goto out;
 	}
