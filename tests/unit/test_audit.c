@@ -12,7 +12,6 @@
 #define _GNU_SOURCE /* nftw */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -21,22 +20,14 @@
 #include "jitlog/audit.h"
 #include "jitlog/store.h"
 #include "t.h"
+#include "tmpdir.h"
 
 /* BLAKE2b-256 of the documented canonical encoding of the event in
  * test_canonical, computed with Python's hashlib. */
 #define KAT_HASH                                                               \
 	"4c7cd395bb4220957eaafb9268962b472e1126ee46d2449c2cd4a456ec2f36ac"
 
-static char tmpdir[64], pristine[128], work[128];
-
-static int
-rm_entry(const char *p, const struct stat *sb, int type, struct FTW *f)
-{
-	(void)sb;
-	(void)type;
-	(void)f;
-	return remove(p);
-}
+static char pristine[256], work[256];
 
 static struct jl_store *
 open_store(const char *path)
@@ -88,22 +79,6 @@ make_chain(void)
 	jl_store_close(st);
 }
 
-static void
-copy_file(const char *from, const char *to)
-{
-	char buf[65536];
-	ssize_t n;
-	int in = open(from, O_RDONLY), out;
-
-	unlink(to);
-	out = open(to, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	T_ASSERT(in >= 0 && out >= 0);
-	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
-		T_ASSERT(write(out, buf, (size_t)n) == n);
-	close(in);
-	close(out);
-}
-
 /* Run sql on a fresh copy of the chain the way an attacker with write
  * access would (no defensive mode, the append-only triggers dropped),
  * then verify through the store. */
@@ -117,7 +92,7 @@ tamper_verify(const char *sql, int64_t *bad, char *msg, size_t len)
 	char *emsg = NULL;
 	int r;
 
-	copy_file(pristine, work);
+	td_copy(pristine, work);
 	T_ASSERT(sqlite3_open(work, &db) == SQLITE_OK);
 	if (sqlite3_exec(db,
 	        "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;",
@@ -232,7 +207,7 @@ test_append_only(void)
 	sqlite3 *db = NULL;
 
 	/* The triggers stop edits by anything that does not drop them. */
-	copy_file(pristine, work);
+	td_copy(pristine, work);
 	T_ASSERT(sqlite3_open(work, &db) == SQLITE_OK);
 	T_ASSERT(sqlite3_exec(db, "UPDATE audit SET actor = 'x' WHERE seq = 1",
 	             NULL, NULL, NULL) == SQLITE_CONSTRAINT);
@@ -249,7 +224,7 @@ test_transactions(void)
 	struct jl_event ev;
 	char bad_detail[] = "[1, 2]";
 
-	copy_file(pristine, work);
+	td_copy(pristine, work);
 	st = open_store(work);
 	jl_event_init(&ev, "revoke", 5000);
 	T_ASSERT_INTEQ(jl_store_audit_append(st, &ev, &err), -EINVAL);
@@ -435,11 +410,9 @@ test_hex_json(void)
 int
 main(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/jl-test-audit-XXXXXX");
-	if (mkdtemp(tmpdir) == NULL)
-		return 1;
-	snprintf(pristine, sizeof(pristine), "%s/chain.db", tmpdir);
-	snprintf(work, sizeof(work), "%s/work.db", tmpdir);
+	td_setup("audit");
+	snprintf(pristine, sizeof(pristine), "%s", td_path("chain.db"));
+	snprintf(work, sizeof(work), "%s", td_path("work.db"));
 	make_chain();
 	T_RUN(test_intact);
 	T_RUN(test_tampering);
@@ -448,6 +421,6 @@ main(void)
 	T_RUN(test_foreach);
 	T_RUN(test_canonical);
 	T_RUN(test_hex_json);
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	td_teardown();
 	return T_DONE();
 }

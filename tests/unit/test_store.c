@@ -11,7 +11,6 @@
 #define _GNU_SOURCE /* nftw */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -21,42 +20,7 @@
 #include "jitlog/audit.h"
 #include "jitlog/store.h"
 #include "t.h"
-
-static char tmpdir[64];
-
-static const char *
-tpath(const char *name)
-{
-	static char buf[256];
-
-	snprintf(buf, sizeof(buf), "%s/%s", tmpdir, name);
-	return buf;
-}
-
-static int
-rm_entry(const char *p, const struct stat *sb, int type, struct FTW *f)
-{
-	(void)sb;
-	(void)type;
-	(void)f;
-	return remove(p);
-}
-
-static void
-setup(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/jl-test-store-XXXXXX");
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
-		exit(1);
-	}
-}
-
-static void
-teardown(void)
-{
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
+#include "tmpdir.h"
 
 static struct jl_store_opts
 test_opts(void)
@@ -101,9 +65,9 @@ test_missing(void)
 	struct jl_store_opts o = test_opts();
 	struct jl_error err = { { 0 } };
 
-	T_ASSERT_INTEQ(try_open(tpath("none.db"), &o, &err), -ENOENT);
+	T_ASSERT_INTEQ(try_open(td_path("none.db"), &o, &err), -ENOENT);
 	T_ASSERT(strstr(err.msg, "jitadm init") != NULL);
-	T_ASSERT_INTEQ(try_open(tpath("nodir/x.db"), &o, &err), -ENOENT);
+	T_ASSERT_INTEQ(try_open(td_path("nodir/x.db"), &o, &err), -ENOENT);
 }
 
 static void
@@ -111,7 +75,7 @@ test_init_idempotent(void)
 {
 	struct jl_store_opts o = test_opts();
 	struct jl_error err = { { 0 } };
-	const char *p = tpath("init.db");
+	const char *p = td_path("init.db");
 	struct stat sb;
 
 	T_ASSERT_INTEQ(jl_store_init(p, (gid_t)-1, &err), 0);
@@ -126,10 +90,10 @@ test_init_idempotent(void)
 	T_ASSERT_INTEQ(try_open(p, &o, &err), -EPROTO);
 	T_ASSERT(strstr(err.msg, "jitadm init") != NULL);
 	/* An empty file is an empty database: schema 0, run init. */
-	close(open(tpath("empty.db"), O_CREAT | O_WRONLY, 0600));
-	T_ASSERT_INTEQ(try_open(tpath("empty.db"), &o, &err), -EPROTO);
-	T_ASSERT_INTEQ(jl_store_init(tpath("empty.db"), (gid_t)-1, &err), 0);
-	T_ASSERT_INTEQ(try_open(tpath("empty.db"), &o, &err), 0);
+	close(open(td_path("empty.db"), O_CREAT | O_WRONLY, 0600));
+	T_ASSERT_INTEQ(try_open(td_path("empty.db"), &o, &err), -EPROTO);
+	T_ASSERT_INTEQ(jl_store_init(td_path("empty.db"), (gid_t)-1, &err), 0);
+	T_ASSERT_INTEQ(try_open(td_path("empty.db"), &o, &err), 0);
 }
 
 static void
@@ -137,21 +101,22 @@ test_links(void)
 {
 	struct jl_store_opts o = test_opts();
 	struct jl_error err = { { 0 } };
-	const char *p = tpath("real.db");
+	const char *p = td_path("real.db");
 	char real[256], other[300];
 
 	snprintf(real, sizeof(real), "%s", p);
 	T_ASSERT_INTEQ(jl_store_init(real, (gid_t)-1, &err), 0);
 	/* Symlinked file. */
-	T_ASSERT(symlink(real, tpath("sym.db")) == 0);
-	T_ASSERT_INTEQ(try_open(tpath("sym.db"), &o, &err), -EPERM);
+	T_ASSERT(symlink(real, td_path("sym.db")) == 0);
+	T_ASSERT_INTEQ(try_open(td_path("sym.db"), &o, &err), -EPERM);
 	T_ASSERT(strstr(err.msg, "symlink") != NULL);
-	T_ASSERT_INTEQ(jl_store_init(tpath("sym.db"), (gid_t)-1, &err), -EPERM);
+	T_ASSERT_INTEQ(jl_store_init(td_path("sym.db"), (gid_t)-1, &err),
+	    -EPERM);
 	/* Symlinked directory. */
-	T_ASSERT(symlink(tmpdir, tpath("dirlink")) == 0);
-	T_ASSERT_INTEQ(try_open(tpath("dirlink/real.db"), &o, &err), -EPERM);
+	T_ASSERT(symlink(td_dir, td_path("dirlink")) == 0);
+	T_ASSERT_INTEQ(try_open(td_path("dirlink/real.db"), &o, &err), -EPERM);
 	/* Hard link: both names are refused. */
-	snprintf(other, sizeof(other), "%s", tpath("hard.db"));
+	snprintf(other, sizeof(other), "%s", td_path("hard.db"));
 	T_ASSERT(link(real, other) == 0);
 	T_ASSERT_INTEQ(try_open(other, &o, &err), -EPERM);
 	T_ASSERT(strstr(err.msg, "links") != NULL);
@@ -165,13 +130,13 @@ test_links(void)
 	T_ASSERT(symlink("/etc/passwd", other) == 0);
 	T_ASSERT_INTEQ(try_open(real, &o, &err), -EPERM);
 	T_ASSERT(unlink(other) == 0);
-	close(open(tpath("victim"), O_CREAT | O_WRONLY, 0600));
-	T_ASSERT(link(tpath("victim"), other) == 0);
+	close(open(td_path("victim"), O_CREAT | O_WRONLY, 0600));
+	T_ASSERT(link(td_path("victim"), other) == 0);
 	T_ASSERT_INTEQ(try_open(real, &o, &err), -EPERM);
 	T_ASSERT(unlink(other) == 0);
 	/* Not a regular file. */
-	T_ASSERT(mkfifo(tpath("fifo.db"), 0600) == 0);
-	T_ASSERT_INTEQ(try_open(tpath("fifo.db"), &o, &err), -EPERM);
+	T_ASSERT(mkfifo(td_path("fifo.db"), 0600) == 0);
+	T_ASSERT_INTEQ(try_open(td_path("fifo.db"), &o, &err), -EPERM);
 	T_ASSERT_INTEQ(try_open(real, &o, &err), 0);
 }
 
@@ -182,7 +147,7 @@ test_owner_mode(void)
 	struct jl_error err = { { 0 } };
 	char dir[256], db[300];
 
-	snprintf(dir, sizeof(dir), "%s", tpath("owned"));
+	snprintf(dir, sizeof(dir), "%s", td_path("owned"));
 	snprintf(db, sizeof(db), "%s/s.db", dir);
 	T_ASSERT(mkdir(dir, 0750) == 0);
 	T_ASSERT_INTEQ(jl_store_init(db, (gid_t)-1, &err), 0);
@@ -287,7 +252,7 @@ test_migrate_v1(void)
 {
 	struct jl_store_opts o = test_opts();
 	struct jl_error err = { { 0 } };
-	const char *p = tpath("v1.db");
+	const char *p = td_path("v1.db");
 	uint8_t zero[JL_HASH_BYTES] = { 0 }, h[JL_HASH_BYTES];
 	struct jl_session ss = { 0 };
 	struct jl_grant *g = NULL;
@@ -389,7 +354,7 @@ test_busy(void)
 	struct jl_store_opts o = test_opts();
 	struct jl_error err = { { 0 } };
 	struct jl_store *a = NULL, *b = NULL;
-	const char *p = tpath("busy.db");
+	const char *p = td_path("busy.db");
 	int64_t t0;
 
 	T_ASSERT_INTEQ(jl_store_init(p, (gid_t)-1, &err), 0);
@@ -432,9 +397,9 @@ test_readonly(void)
 	struct jl_store *st = NULL;
 	int64_t n = -1, bad = 0;
 
-	T_ASSERT_INTEQ(jl_store_init(tpath("ro.db"), (gid_t)-1, &err), 0);
+	T_ASSERT_INTEQ(jl_store_init(td_path("ro.db"), (gid_t)-1, &err), 0);
 	o.readonly = true;
-	T_ASSERT_INTEQ(jl_store_open(tpath("ro.db"), &o, &st, &err), 0);
+	T_ASSERT_INTEQ(jl_store_open(td_path("ro.db"), &o, &st, &err), 0);
 	if (st == NULL)
 		return;
 	T_ASSERT_INTEQ(jl_store_begin(st, &err), -EROFS);
@@ -510,22 +475,6 @@ populate(const char *path, int count)
 }
 
 static void
-copy_file(const char *from, const char *to)
-{
-	char buf[65536];
-	ssize_t n;
-	int in = open(from, O_RDONLY), out;
-
-	unlink(to);
-	out = open(to, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	T_ASSERT(in >= 0 && out >= 0);
-	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
-		T_ASSERT(write(out, buf, (size_t)n) == n);
-	close(in);
-	close(out);
-}
-
-static void
 test_corrupt(void)
 {
 	struct jl_store_opts o = test_opts();
@@ -539,19 +488,19 @@ test_corrupt(void)
 	/* Garbage where the store should be. */
 	for (i = 0; i < sizeof(garbage); i++)
 		garbage[i] = (char)(i * 7919 % 251);
-	write_file(tpath("garbage.db"), garbage, sizeof(garbage), 0);
-	T_ASSERT_INTEQ(try_open(tpath("garbage.db"), &o, &err), -EIO);
+	write_file(td_path("garbage.db"), garbage, sizeof(garbage), 0);
+	T_ASSERT_INTEQ(try_open(td_path("garbage.db"), &o, &err), -EIO);
 	T_ASSERT(strstr(err.msg, "store is corrupt") != NULL);
 
-	snprintf(pristine, sizeof(pristine), "%s", tpath("pristine.db"));
-	snprintf(work, sizeof(work), "%s", tpath("work.db"));
+	snprintf(pristine, sizeof(pristine), "%s", td_path("pristine.db"));
+	snprintf(work, sizeof(work), "%s", td_path("work.db"));
 	populate(pristine, 300);
 	T_ASSERT_INTEQ(exercise(pristine), 0);
 	/* A smashed header, then a smashed b-tree page. */
-	copy_file(pristine, work);
+	td_copy(pristine, work);
 	write_file(work, "not a database!", 16, 0);
 	T_ASSERT_INTEQ(exercise(work), -EIO);
-	copy_file(pristine, work);
+	td_copy(pristine, work);
 	write_file(work, garbage, 4096, 4096);
 	T_ASSERT_INTEQ(exercise(work), -EIO);
 	/* Single flipped bytes all over the file: errors or intact
@@ -561,7 +510,7 @@ test_corrupt(void)
 		unsigned char c;
 		int fd;
 
-		copy_file(pristine, work);
+		td_copy(pristine, work);
 		fd = open(work, O_RDWR);
 		T_ASSERT(fd >= 0 && pread(fd, &c, 1, off) == 1);
 		c ^= 0x5a;
@@ -576,7 +525,7 @@ test_corrupt(void)
 int
 main(void)
 {
-	setup();
+	td_setup("store");
 	T_RUN(test_missing);
 	T_RUN(test_init_idempotent);
 	T_RUN(test_links);
@@ -585,6 +534,6 @@ main(void)
 	T_RUN(test_busy);
 	T_RUN(test_readonly);
 	T_RUN(test_corrupt);
-	teardown();
+	td_teardown();
 	return T_DONE();
 }
