@@ -22,7 +22,6 @@
  *    on stderr as "jitadm: <what>", success printed only after COMMIT.
  */
 #include <errno.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +35,6 @@
 
 /* Fewest open files jitadm needs: stdio, config, store, WAL, shm, journal. */
 #define JA_MIN_NOFILE 16
-/* Largest NSS buffer for the group lookup. */
-#define JA_GRBUF_MAX  (1024 * 1024)
 
 static const struct ja_cmd cmds[] = {
 	{ .name = "request",
@@ -182,35 +179,6 @@ bool
 ja_root_unelevated(void)
 {
 	return getuid() == 0 && geteuid() == 0 && getegid() == getgid();
-}
-
-/* The gid of group name via getgrnam_r.  0, -ENOENT or -errno. */
-static int
-group_gid(const char *name, gid_t *ret)
-{
-	struct group gr, *res = NULL;
-	size_t size = 1024;
-	char *buf = NULL, *nbuf;
-	int e;
-
-	for (;;) {
-		if ((nbuf = realloc(buf, size)) == NULL) {
-			e = ENOMEM;
-			break;
-		}
-		buf = nbuf;
-		e = getgrnam_r(name, &gr, buf, size, &res);
-		if (e != ERANGE || size >= JA_GRBUF_MAX)
-			break;
-		size *= 2;
-	}
-	free(buf);
-	if (e == 0 && res == NULL)
-		return -ENOENT;
-	if (e != 0)
-		return -e;
-	*ret = gr.gr_gid;
-	return 0;
 }
 
 /*
@@ -402,7 +370,7 @@ main(int argc, char *argv[])
 		ja_err("resource limits too low: %s", err.msg);
 		return JA_ERROR;
 	}
-	r = group_gid(JL_GROUP, &ja.gid);
+	r = jl_group_gid(JL_GROUP, &ja.gid);
 	if (r < 0 && (r != -ENOENT || getuid() != 0)) {
 		ja_err("cannot find group %s: %s", JL_GROUP,
 		    r == -ENOENT ? "no such group" : strerror(-r));

@@ -46,7 +46,6 @@
 
 #define JV_ARG_MAX 4096
 #define JV_HELP    (-1)
-#define GRBUF_MAX  (1024 * 1024)
 
 struct jv_args {
 	const char *resource; /* NULL: list */
@@ -206,35 +205,6 @@ become_root(void)
 	return jl_proc_nodump();
 }
 
-/* The gid of the store's group.  0, -ENOENT or -errno. */
-static int
-group_gid(const char *name, gid_t *ret)
-{
-	struct group gr, *res = NULL;
-	size_t size = 1024;
-	char *buf = NULL, *nbuf;
-	int e;
-
-	for (;;) {
-		if ((nbuf = realloc(buf, size)) == NULL) {
-			e = ENOMEM;
-			break;
-		}
-		buf = nbuf;
-		e = getgrnam_r(name, &gr, buf, size, &res);
-		if (e != ERANGE || size >= GRBUF_MAX)
-			break;
-		size *= 2;
-	}
-	free(buf);
-	if (e == 0 && res == NULL)
-		return -ENOENT;
-	if (e != 0)
-		return -e;
-	*ret = gr.gr_gid;
-	return 0;
-}
-
 /* Config, identity, store.  JV_OK or JV_ERROR (message written). */
 static int
 setup(struct jv *v, uid_t uid)
@@ -253,7 +223,7 @@ setup(struct jv *v, uid_t uid)
 		    r == -ENOENT ? "no such user" : strerror(-r));
 		return JV_ERROR;
 	}
-	if ((r = group_gid(JL_GROUP, &gid)) < 0) {
+	if ((r = jl_group_gid(JL_GROUP, &gid)) < 0) {
 		jv_err("cannot find group %s: %s", JL_GROUP, strerror(-r));
 		return JV_ERROR;
 	}

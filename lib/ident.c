@@ -335,6 +335,18 @@ memo_gid(struct jl_gid_memo *memo, const char *group, gid_t *ret)
 	return r;
 }
 
+int
+jl_group_gid(const char *name, gid_t *ret)
+{
+	int r;
+
+	if (name == NULL || ret == NULL)
+		return -EINVAL;
+	if ((r = lookup_gid(name, ret)) < 0)
+		return r;
+	return r == 1 ? 0 : -ENOENT;
+}
+
 /*
  * 1 if id's group list (taken at identity time: primary and
  * supplementary) holds the gid of the group called group, 0 if not or if

@@ -33,6 +33,15 @@ int jl_ident_from_name(const char *name, struct jl_ident *ret);
 int jl_ident_user(const char *name, struct jl_ident *ret);
 void jl_ident_free(struct jl_ident *id); /* NULL-safe, idempotent */
 
+/*
+ * The gid of the group called name, for the front ends' start-up (the
+ * store's group): the same bounded getgrnam_r lookup as the membership
+ * checks, no memo.  0 with *ret set; -ENOENT when there is no such group
+ * (a backend's ENOENT included); another -errno on NSS failure, which
+ * never passes as found.  *ret is untouched unless 0 is returned.
+ */
+int jl_group_gid(const char *name, gid_t *ret);
+
 /* 1 if id is in the group called name, 0 if not (or no such group), -errno. */
 int jl_ident_in_group(const struct jl_ident *id, const char *group);
 /* 1 if any principal of list matches id, 0 if none, -errno on NSS error. */
