@@ -96,33 +96,45 @@ counts_table(struct jl_buf *b, const struct jl_report_row *v, size_t n,
 	return r;
 }
 
-/* Approvals and denials each approver gave. */
+/*
+ * Two counts per user, users with both 0 left out: the approvals and
+ * denials each approver gave (refused false), or the views and logins
+ * refused to each user (refused true).
+ */
 static int
-deciders_table(struct jl_buf *b, const struct jl_report *rep)
+user_pairs_table(struct jl_buf *b, const struct jl_report *rep, bool refused)
 {
-	static const char *const head[3] = { "APPROVER", "APPROVALS",
-		"DENIALS" };
+	static const char *const head[2][3] = {
+		{ "APPROVER", "APPROVALS", "DENIALS" },
+		{ "USER", "VIEWS", "LOGINS" },
+	};
 	struct ja_table t = { .ncols = 3 };
 	const struct jl_report_counts *c;
 	const char *cells[3];
 	char x[2][24];
+	int64_t v0, v1;
 	size_t i;
 	int r;
 
-	r = ja_table_add(&t, head);
+	r = ja_table_add(&t, head[refused]);
 	for (i = 0; r == 0 && i < rep->nusers; i++) {
 		c = &rep->users[i].c;
-		if (c->approvals_given == 0 && c->denials_given == 0)
+		v0 = refused ? c->refused_views : c->approvals_given;
+		v1 = refused ? c->refused_logins : c->denials_given;
+		if (v0 == 0 && v1 == 0)
 			continue;
-		num(c->approvals_given, x[0], sizeof(x[0]));
-		num(c->denials_given, x[1], sizeof(x[1]));
+		num(v0, x[0], sizeof(x[0]));
+		num(v1, x[1], sizeof(x[1]));
 		cells[0] = rep->users[i].name;
 		cells[1] = x[0];
 		cells[2] = x[1];
 		r = ja_table_add(&t, cells);
 	}
 	if (r == 0)
-		r = section(b, "Decisions per approver", &t, t.nrows - 1);
+		r = section(b,
+		    refused ? "Refused views and logins" :
+		              "Decisions per approver",
+		    &t, t.nrows - 1);
 	ja_table_free(&t);
 	return r;
 }
@@ -218,35 +230,6 @@ grants_table(struct jl_buf *b, const struct jl_report_grant *v, size_t n,
 }
 
 static int
-refused_table(struct jl_buf *b, const struct jl_report *rep)
-{
-	static const char *const head[3] = { "USER", "VIEWS", "LOGINS" };
-	struct ja_table t = { .ncols = 3 };
-	const struct jl_report_counts *c;
-	const char *cells[3];
-	char x[2][24];
-	size_t i;
-	int r;
-
-	r = ja_table_add(&t, head);
-	for (i = 0; r == 0 && i < rep->nusers; i++) {
-		c = &rep->users[i].c;
-		if (c->refused_views == 0 && c->refused_logins == 0)
-			continue;
-		num(c->refused_views, x[0], sizeof(x[0]));
-		num(c->refused_logins, x[1], sizeof(x[1]));
-		cells[0] = rep->users[i].name;
-		cells[1] = x[0];
-		cells[2] = x[1];
-		r = ja_table_add(&t, cells);
-	}
-	if (r == 0)
-		r = section(b, "Refused views and logins", &t, t.nrows - 1);
-	ja_table_free(&t);
-	return r;
-}
-
-static int
 report_human(const struct jl_report *rep, struct jl_buf *b)
 {
 	char since[32], until[32], span[32];
@@ -259,12 +242,12 @@ report_human(const struct jl_report *rep, struct jl_buf *b)
 	    since, until, span, (long long)rep->events);
 	r = r ? r : counts_table(b, rep->resources, rep->nresources, false);
 	r = r ? r : counts_table(b, rep->users, rep->nusers, true);
-	r = r ? r : deciders_table(b, rep);
+	r = r ? r : user_pairs_table(b, rep, false);
 	r = r ? r : latency_line(b, &rep->latency);
 	r = r ? r : repeats_table(b, rep);
 	r = r ? r : grants_table(b, rep->unused, rep->nunused, false);
 	r = r ? r : grants_table(b, rep->break_glass, rep->nbreak_glass, true);
-	r = r ? r : refused_table(b, rep);
+	r = r ? r : user_pairs_table(b, rep, true);
 	return r;
 }
 
