@@ -55,6 +55,65 @@ jl_ops_begin_load(struct jl_ctx *c, int64_t id, struct jl_grant **ret_g,
 	return 0;
 }
 
+/*
+ * The start of every action here: the context checked, then the
+ * action's own arguments (args_ok false: -EINVAL with the message
+ * bad_args), then jl_ops_begin_load.  0 inside the transaction, else
+ * nothing is open: JL_REFUSED or -errno.
+ */
+static int
+begin(struct jl_ctx *c, int64_t id, bool args_ok, const char *bad_args,
+    struct jl_grant **ret_g, const struct jl_resource **ret_res,
+    struct jl_error *err)
+{
+	int r;
+
+	if ((r = jl_ops_check_ctx(c, err)) < 0)
+		return r;
+	if (!args_ok)
+		return jl_error_set(err, EINVAL, "%s", bad_args);
+	return jl_ops_begin_load(c, id, ret_g, ret_res, err);
+}
+
+/* A comment that may be left out: NULL, or valid text. */
+static bool
+comment_ok(const char *comment)
+{
+	return comment == NULL || jl_check_text(comment, JL_TEXT_MAX) == 0;
+}
+
+/*
+ * Ask may (jl_policy_may_decide, _revoke or _review) whether c->who may
+ * act on g of res.  0 when allowed; JL_REFUSED with the policy's reason,
+ * after "grant ID: " when prefix_id; -errno when the policy could not
+ * decide ("cannot decide: ...").
+ */
+static int
+check_policy(const struct jl_ctx *c,
+    int (*may)(const struct jl_config *, const struct jl_resource *,
+        const struct jl_grant *, const struct jl_ident *, enum jl_decision *,
+        const char **),
+    const struct jl_resource *res, const struct jl_grant *g, bool prefix_id,
+    struct jl_error *err)
+{
+	enum jl_decision d = JL_DENY;
+	const char *why = NULL;
+	int r;
+
+	r = may(c->cfg, res, g, c->who, &d, &why);
+	if (r < 0)
+		return jl_error_set(err, r, "cannot decide: %s",
+		    why != NULL ? why : "policy error");
+	if (d == JL_ALLOW)
+		return 0;
+	if (why == NULL)
+		why = "not permitted";
+	if (prefix_id)
+		return jl_ops_refuse(err, "grant %lld: %s", (long long)g->id,
+		    why);
+	return jl_ops_refuse(err, "%s", why);
+}
+
 /* Refused unless g is pending now (a lapsed request is not). */
 static int
 check_pending(const struct jl_ctx *c, const struct jl_grant *g,
@@ -77,8 +136,6 @@ static int
 check_decide(const struct jl_ctx *c, const struct jl_resource *res,
     const struct jl_grant *g, struct jl_error *err)
 {
-	enum jl_decision d = JL_DENY;
-	const char *why = NULL;
 	int r;
 
 	if ((r = check_pending(c, g, err)) != 0)
@@ -86,14 +143,7 @@ check_decide(const struct jl_ctx *c, const struct jl_resource *res,
 	if (res == NULL)
 		return jl_ops_refuse(err, "resource %s is no longer configured",
 		    g->resource);
-	r = jl_policy_may_decide(c->cfg, res, g, c->who, &d, &why);
-	if (r < 0)
-		return jl_error_set(err, r, "cannot decide: %s",
-		    why != NULL ? why : "policy error");
-	if (d != JL_ALLOW)
-		return jl_ops_refuse(err, "%s",
-		    why != NULL ? why : "not permitted");
-	return 0;
+	return check_policy(c, jl_policy_may_decide, res, g, false, err);
 }
 
 /* The duration rules of an approval: shorten only, within max_duration. */
@@ -120,28 +170,39 @@ check_approve(const struct jl_resource *res, const struct jl_grant *g,
 	return 0;
 }
 
-/* Write g, append the event name with detail, commit; hand g over. */
+/*
+ * The end of approve, deny and review, inside the transaction begin()
+ * opened: when r (the checks and changes so far) is 0, write g, append
+ * the event name about g with the detail of o, and commit.  On any
+ * failure roll back, so nothing is written.  Frees o, and g unless it
+ * is handed to *ret (on 0, when ret is not NULL).  Returns r, or the
+ * failure of the write.
+ */
 static int
-update_commit(struct jl_ctx *c, const char *name, struct jl_grant **gp,
+finish(struct jl_ctx *c, int r, const char *name, struct jl_grant *g,
     struct jl_ops_json *o, struct jl_grant **ret, struct jl_error *err)
 {
 	struct jl_event ev;
 	char *detail = NULL;
-	int r;
+	int e;
 
-	if ((r = jl_ops_json_end(o, &detail)) < 0)
-		return jl_error_set(err, r, "out of memory");
-	if ((r = jl_store_grant_update(c->store, *gp, err)) < 0)
-		goto out;
-	jl_ops_event(&ev, c, name, *gp, detail);
-	if ((r = jl_ctx_commit_event(c, &ev, err)) < 0)
-		goto out;
-	if (ret != NULL) {
-		*ret = *gp;
-		*gp = NULL;
+	if (r == 0 && (e = jl_ops_json_end(o, &detail)) < 0)
+		r = jl_error_set(err, e, "out of memory");
+	if (r == 0)
+		r = jl_store_grant_update(c->store, g, err);
+	if (r == 0) {
+		jl_ops_event(&ev, c, name, g, detail);
+		r = jl_ctx_commit_event(c, &ev, err);
 	}
-out:
+	if (r == 0 && ret != NULL) {
+		*ret = g;
+		g = NULL;
+	}
+	if (r != 0)
+		jl_store_rollback(c->store);
 	free(detail);
+	jl_buf_free(&o->b);
+	jl_grant_free(g);
 	return r;
 }
 
@@ -154,18 +215,13 @@ jl_op_approve(struct jl_ctx *c, int64_t id, const char *comment,
 	struct jl_ops_json o = { { NULL, 0, 0 }, 0 };
 	int r, approved;
 
-	if ((r = jl_ops_check_ctx(c, err)) < 0)
+	r = begin(c, id, duration >= 0 && comment_ok(comment),
+	    "invalid approval", &g, &res, err);
+	if (r != 0)
 		return r;
-	if (duration < 0 ||
-	    (comment != NULL && jl_check_text(comment, JL_TEXT_MAX) < 0))
-		return jl_error_set(err, EINVAL, "invalid approval");
-	if ((r = jl_ops_begin_load(c, id, &g, &res, err)) != 0)
-		return r;
-	if ((r = check_decide(c, res, g, err)) != 0)
-		goto out;
-	if ((r = check_approve(res, g, duration, err)) != 0)
-		goto out;
-	if ((r = jl_ops_check_extends(c, g, err)) != 0)
+	if ((r = check_decide(c, res, g, err)) != 0 ||
+	    (r = check_approve(res, g, duration, err)) != 0 ||
+	    (r = jl_ops_check_extends(c, g, err)) != 0)
 		goto out;
 	approved =
 	    jl_grant_add_approval(g, c->who->name, c->now, duration, comment);
@@ -181,13 +237,8 @@ jl_op_approve(struct jl_ctx *c, int64_t id, const char *comment,
 		jl_ops_json_time(&o, "starts_at", g->starts_at);
 		jl_ops_json_time(&o, "expires_at", g->expires_at);
 	}
-	r = update_commit(c, "approve", &g, &o, ret, err);
 out:
-	if (r != 0)
-		jl_store_rollback(c->store);
-	jl_buf_free(&o.b);
-	jl_grant_free(g);
-	return r;
+	return finish(c, r, "approve", g, &o, ret, err);
 }
 
 /* Mark g ended by c->who now, in status st, with comment. */
@@ -212,24 +263,14 @@ jl_op_deny(struct jl_ctx *c, int64_t id, const char *comment,
 	struct jl_ops_json o = { { NULL, 0, 0 }, 0 };
 	int r;
 
-	if ((r = jl_ops_check_ctx(c, err)) < 0)
-		return r;
-	if (comment == NULL || jl_check_text(comment, JL_TEXT_MAX) < 0)
-		return jl_error_set(err, EINVAL, "a deny needs a comment");
-	if ((r = jl_ops_begin_load(c, id, &g, &res, err)) != 0)
-		return r;
-	if ((r = check_decide(c, res, g, err)) != 0)
-		goto out;
-	if ((r = end_grant(c, g, JL_ST_DENIED, comment, err)) < 0)
-		goto out;
-	jl_ops_json_str(&o, "comment", comment);
-	r = update_commit(c, "deny", &g, &o, ret, err);
-out:
+	r = begin(c, id, comment != NULL && comment_ok(comment),
+	    "a deny needs a comment", &g, &res, err);
 	if (r != 0)
-		jl_store_rollback(c->store);
-	jl_buf_free(&o.b);
-	jl_grant_free(g);
-	return r;
+		return r;
+	if ((r = check_decide(c, res, g, err)) == 0 &&
+	    (r = end_grant(c, g, JL_ST_DENIED, comment, err)) == 0)
+		jl_ops_json_str(&o, "comment", comment);
+	return finish(c, r, "deny", g, &o, ret, err);
 }
 
 /* May c->who revoke g, and what does it become?  0 sets *ret_st. */
@@ -237,18 +278,12 @@ static int
 check_revoke(const struct jl_ctx *c, const struct jl_resource *res,
     const struct jl_grant *g, enum jl_state *ret_st, struct jl_error *err)
 {
-	enum jl_decision d = JL_DENY;
-	const char *why = NULL;
 	enum jl_state st;
 	int r;
 
-	r = jl_policy_may_revoke(c->cfg, res, g, c->who, &d, &why);
-	if (r < 0)
-		return jl_error_set(err, r, "cannot decide: %s",
-		    why != NULL ? why : "policy error");
-	if (d != JL_ALLOW)
-		return jl_ops_refuse(err, "%s",
-		    why != NULL ? why : "not permitted");
+	if ((r = check_policy(c, jl_policy_may_revoke, res, g, false, err)) !=
+	    0)
+		return r;
 	st = jl_grant_state(g, c->now, c->cfg->request_ttl);
 	if (st != JL_PENDING && st != JL_SCHEDULED && st != JL_ACTIVE)
 		return jl_ops_refuse(err, "grant %lld is %s", (long long)g->id,
@@ -288,11 +323,8 @@ jl_op_revoke(struct jl_ctx *c, int64_t id, const char *comment,
 	bool cancel;
 	int r;
 
-	if ((r = jl_ops_check_ctx(c, err)) < 0)
-		return r;
-	if (comment != NULL && jl_check_text(comment, JL_TEXT_MAX) < 0)
-		return jl_error_set(err, EINVAL, "invalid comment");
-	if ((r = jl_ops_begin_load(c, id, &g, &res, err)) != 0)
+	r = begin(c, id, comment_ok(comment), "invalid comment", &g, &res, err);
+	if (r != 0)
 		return r;
 	if ((r = check_revoke(c, res, g, &st, err)) != 0)
 		goto out;
@@ -332,27 +364,13 @@ jl_op_review(struct jl_ctx *c, int64_t id, const char *comment,
 	const struct jl_resource *res = NULL;
 	struct jl_grant *g = NULL;
 	struct jl_ops_json o = { { NULL, 0, 0 }, 0 };
-	enum jl_decision d = JL_DENY;
-	const char *why = NULL;
 	int r;
 
-	if ((r = jl_ops_check_ctx(c, err)) < 0)
+	r = begin(c, id, comment_ok(comment), "invalid comment", &g, &res, err);
+	if (r != 0)
 		return r;
-	if (comment != NULL && jl_check_text(comment, JL_TEXT_MAX) < 0)
-		return jl_error_set(err, EINVAL, "invalid comment");
-	if ((r = jl_ops_begin_load(c, id, &g, &res, err)) != 0)
-		return r;
-	r = jl_policy_may_review(c->cfg, res, g, c->who, &d, &why);
-	if (r < 0) {
-		r = jl_error_set(err, r, "cannot decide: %s",
-		    why != NULL ? why : "policy error");
+	if ((r = check_policy(c, jl_policy_may_review, res, g, true, err)) != 0)
 		goto out;
-	}
-	if (d != JL_ALLOW) {
-		r = jl_ops_refuse(err, "grant %lld: %s", (long long)id,
-		    why != NULL ? why : "not permitted");
-		goto out;
-	}
 	if (jl_ops_dup(c->who->name, &g->reviewed_by) < 0) {
 		r = jl_error_set(err, ENOMEM, "out of memory");
 		goto out;
@@ -360,11 +378,6 @@ jl_op_review(struct jl_ctx *c, int64_t id, const char *comment,
 	g->reviewed_at = c->now;
 	jl_ops_json_str(&o, "comment", comment);
 	jl_ops_json_time(&o, "break_glass_at", g->starts_at);
-	r = update_commit(c, "review", &g, &o, ret, err);
 out:
-	if (r != 0)
-		jl_store_rollback(c->store);
-	jl_buf_free(&o.b);
-	jl_grant_free(g);
-	return r;
+	return finish(c, r, "review", g, &o, ret, err);
 }
