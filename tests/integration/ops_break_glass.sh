@@ -15,19 +15,7 @@
 ensure_journald
 std_setup
 notify_setup
-write_config <<EOF
-# $JL_TNAME
-database = "$JL_DB";
-admins = [ "%$G_ADMINS" ];
-auditors = [ "%$G_AUDIT" ];
-notify_command = "$HOOK";
-resources = (
-  {
-    name = "app-debug";
-    paths = [ "$JL_TEST_ROOT/logs/app/debug.log" ];
-    requesters = [ "%$G_ENG" ];
-    approvers = [ "%$G_LEADS" ];
-  },
+more=$(cat <<EOF
   {
     name = "db-audit";
     paths = [ "$JL_TEST_ROOT/logs/db/audit.log" ];
@@ -44,8 +32,9 @@ resources = (
     require_ticket = true;
     break_glass = true;
   }
-);
 EOF
+)
+ops_config "$HOOK" "" "" "$more"
 
 step "refused where the resource does not allow it"
 n=$(nevents)

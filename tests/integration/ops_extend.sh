@@ -15,22 +15,7 @@
 ensure_journald
 std_setup
 notify_setup
-write_config <<EOF
-# $JL_TNAME
-database = "$JL_DB";
-admins = [ "%$G_ADMINS" ];
-auditors = [ "%$G_AUDIT" ];
-notify_command = "$HOOK";
-resources = (
-  {
-    name = "app-debug";
-    paths = [ "$JL_TEST_ROOT/logs/app/debug.log" ];
-    requesters = [ "%$G_ENG" ];
-    approvers = [ "%$G_LEADS" ];
-    max_duration = "1h";
-  }
-);
-EOF
+ops_config "$HOOK" 'max_duration = "1h";'
 
 step "a grant and its extension request"
 req "$ALICE" app-debug --reason "extend test" --duration 6s

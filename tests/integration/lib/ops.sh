@@ -2,8 +2,38 @@
 # shellcheck shell=bash
 #
 # Sourced after common.sh by the ops_*.sh integration tests (sweep,
-# break-glass, extensions, notifications): a notify_command that records
-# what it gets, and helpers to wait on real time and to read the store.
+# break-glass, extensions, notifications): their config, a notify_command
+# that records what it gets, and helpers to wait on real time and to read
+# the store.
+
+# ops_config NOTIFY [APP [TOP [MORE]]]: write_config of the standard
+# database, admins and auditors, notify_command NOTIFY (none when empty),
+# the top-level settings TOP and the resource "app-debug"
+# ($JL_TEST_ROOT/logs/app/debug.log, requested by %G_ENG, approved by
+# %G_LEADS) with the settings APP, then the resources MORE ("{ ... }",
+# comma-separated).  APP, TOP and MORE are config text, lines or empty.
+ops_config() {
+	local notify="" more=""
+	[ -z "$1" ] || notify="notify_command = \"$1\";"
+	[ -z "${4:-}" ] || more=,$'\n'$4
+	write_config <<EOF
+# $JL_TNAME
+database = "$JL_DB";
+admins = [ "%$G_ADMINS" ];
+auditors = [ "%$G_AUDIT" ];
+$notify
+${3:-}
+resources = (
+  {
+    name = "app-debug";
+    paths = [ "$JL_TEST_ROOT/logs/app/debug.log" ];
+    requesters = [ "%$G_ENG" ];
+    approvers = [ "%$G_LEADS" ];
+${2:+    $2}
+  }$more
+);
+EOF
+}
 
 # notify_setup: HOOK, a notify_command that saves every notification in
 # NOTES as N.json (the JSON object) and N.meta ("uid=", "gids=", "env=",
