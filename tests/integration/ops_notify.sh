@@ -17,27 +17,8 @@ ensure_journald
 std_setup
 notify_setup
 
-# config PROGRAM: the standard resources, notify_command PROGRAM.
-config() {
-	write_config <<EOF
-# $JL_TNAME
-database = "$JL_DB";
-admins = [ "%$G_ADMINS" ];
-auditors = [ "%$G_AUDIT" ];
-notify_command = "$1";
-resources = (
-  {
-    name = "app-debug";
-    paths = [ "$JL_TEST_ROOT/logs/app/debug.log" ];
-    requesters = [ "%$G_ENG" ];
-    approvers = [ "%$G_LEADS" ];
-  }
-);
-EOF
-}
-
 step "the program gets the event, as the caller, with PATH only"
-config "$HOOK"
+ops_config "$HOOK"
 req "$ALICE" app-debug --reason "notify test"
 gid=$ID
 n=$(notes request "$gid")
@@ -69,7 +50,7 @@ cat >"$T/fail.sh" <<'EOF'
 exit 1
 EOF
 chmod 0755 "$T/fail.sh"
-config "$T/fail.sh"
+ops_config "$T/fail.sh"
 journal_mark
 req "$ALICE" app-debug --reason "failing hook"
 fid=$ID
@@ -98,7 +79,7 @@ sleep 6007 &
 sleep 6007
 EOF
 chmod 0755 "$T/hang.sh"
-config "$T/hang.sh"
+ops_config "$T/hang.sh"
 journal_mark
 as "$ALICE" "$JITADM" request app-debug --reason "hanging hook" \
     >"$T/hang.out" 2>"$T/hang.err" &
@@ -147,7 +128,7 @@ chmod 0755 "$T/sendmail"
 sed "s#^SENDMAIL=.*#SENDMAIL=$T/sendmail#" "$examples/notify-mail.sh" \
     >"$T/mail.sh"
 chmod 0755 "$T/mail.sh"
-config "$T/mail.sh"
+ops_config "$T/mail.sh"
 req "$ALICE" app-debug --reason "mail test"
 mid=$ID
 mail=$(cat "$NOTES"/mail.*.txt 2>/dev/null)
@@ -186,7 +167,7 @@ done
 sed "s#^WEBHOOK_URL=.*#WEBHOOK_URL=http://127.0.0.1:$(cat "$T/port")/hook#" \
     "$examples/notify-webhook.sh" >"$T/webhook.sh"
 chmod 0755 "$T/webhook.sh"
-config "$T/webhook.sh"
+ops_config "$T/webhook.sh"
 journal_mark
 req "$ALICE" app-debug --reason "webhook test"
 wid=$ID

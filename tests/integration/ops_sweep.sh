@@ -15,27 +15,14 @@
 ensure_journald
 std_setup
 notify_setup
-write_config <<EOF
-# $JL_TNAME
-database = "$JL_DB";
-admins = [ "%$G_ADMINS" ];
-auditors = [ "%$G_AUDIT" ];
-request_ttl = "8s";
-remind_before = "1h";
-notify_command = "$HOOK";
-resources = (
-  {
-    name = "app-debug";
-    paths = [ "$JL_TEST_ROOT/logs/app/debug.log" ];
-    requesters = [ "%$G_ENG" ];
-    approvers = [ "%$G_LEADS" ];
-    default_duration = "3s";
-    max_duration = "1h";
-    escalate_after = "2s";
-    escalate_to = [ "$ERIN" ];
-  }
-);
+app=$(cat <<EOF
+default_duration = "3s";
+max_duration = "1h";
+escalate_after = "2s";
+escalate_to = [ "$ERIN" ];
 EOF
+)
+ops_config "$HOOK" "$app" 'request_ttl = "8s"; remind_before = "1h";'
 
 step "only root sweeps"
 expect 1 as "$ALICE" "$JITADM" sweep

@@ -18,22 +18,7 @@
 
 pam_setup
 std_setup
-write_config <<EOF
-# $JL_TNAME
-database = "$JL_DB";
-admins = [ "%$G_ADMINS" ];
-auditors = [ "%$G_AUDIT" ];
-resources = (
-  {
-    name = "app-debug";
-    paths = [ "$JL_TEST_ROOT/logs/app/debug.log" ];
-    requesters = [ "%$G_ENG" ];
-    approvers = [ "%$G_LEADS" ];
-    max_duration = "1h";
-    terminate_sessions = true;
-  }
-);
-EOF
+ops_config "" 'max_duration = "1h"; terminate_sessions = true;'
 
 sshd_setup sshd-jitlog-sweep "$ALICE"
 

@@ -13,8 +13,9 @@
 # %G_LEADS) with the settings APP, then the resources MORE ("{ ... }",
 # comma-separated).  APP, TOP and MORE are config text, lines or empty.
 ops_config() {
-	local notify="" more=""
+	local notify="" app="" more=""
 	[ -z "$1" ] || notify="notify_command = \"$1\";"
+	[ -z "${2:-}" ] || app="    ${2//$'\n'/$'\n'    }"
 	[ -z "${4:-}" ] || more=,$'\n'$4
 	write_config <<EOF
 # $JL_TNAME
@@ -29,7 +30,7 @@ resources = (
     paths = [ "$JL_TEST_ROOT/logs/app/debug.log" ];
     requesters = [ "%$G_ENG" ];
     approvers = [ "%$G_LEADS" ];
-${2:+    $2}
+$app
   }$more
 );
 EOF
