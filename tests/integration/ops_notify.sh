@@ -94,11 +94,7 @@ hid=$(cat "$T/hang.out")
 kill -0 "$jpid" 2>/dev/null || fail "jitadm did not wait for the hook"
 pgrep -u "$ALICE" -f 'sleep 6007' >/dev/null || fail "the hook is not running"
 # Bounded: the 10 s timeout (plus slack for a loaded machine).
-for ((i = 0; i < 300; i++)); do
-	kill -0 "$jpid" 2>/dev/null || break
-	sleep 0.1
-done
-kill -0 "$jpid" 2>/dev/null && fail "jitadm still waits after 30 s"
+wait_exit "$jpid" 300 || fail "jitadm still waits after 30 s"
 wait "$jpid"
 assert_eq "$?" 0 "exit status of jitadm with a hanging hook"
 assert_state "$hid" pending

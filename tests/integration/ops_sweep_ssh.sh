@@ -63,11 +63,7 @@ step "the sweep ends it"
 journal_mark
 expect 0 "$JITADM" sweep
 assert_contains "$OUT" "session_terminated: " "sweep output"
-for ((i = 0; i < 150; i++)); do
-	kill -0 "$sshpid" 2>/dev/null || break
-	sleep 0.1
-done
-kill -0 "$sshpid" 2>/dev/null && fail "ssh still runs after the sweep"
+wait_exit "$sshpid" 150 || fail "ssh still runs after the sweep"
 wait "$sshpid"
 assert_ne "$?" 0 "exit status of the ended ssh session"
 # The user's command went with the session (no terminal: it got no

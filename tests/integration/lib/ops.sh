@@ -101,6 +101,17 @@ wait_until() {
 	fail "the clock did not pass $1"
 }
 
+# wait_exit PID TENTHS: poll every 0.1 s, at most TENTHS times, until PID
+# (a background job of this shell) has exited; 1 if it still runs.
+wait_exit() {
+	local i
+	for ((i = 0; i < $2; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	! kill -0 "$1" 2>/dev/null
+}
+
 # epoch RFC3339: seconds since the epoch.
 epoch() {
 	date -d "$1" +%s || fail "not a time: $1"
