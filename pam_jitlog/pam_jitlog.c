@@ -24,7 +24,6 @@
  *  - only pam_sm_* are exported (pam_jitlog.map).
  */
 #include <errno.h>
-#include <grp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,8 +52,6 @@
 #define DATA_NAME "pam_jitlog_session"
 /* Bounded wait for a locked store: logins must not hang. */
 #define BUSY_MS   2000
-/* Largest NSS buffer for the store group's entry. */
-#define GRBUF_MAX (1024 * 1024)
 
 enum phase {
 	PH_ACCOUNT = 0,
@@ -243,37 +240,16 @@ identify(struct call *k)
 	return r == 1 ? OUT_EXEMPT : OUT_ALLOW;
 }
 
-/*
- * The gid of the store's group (JL_GROUP), through the reentrant NSS
- * call.  0, or -errno with err set (-ENOENT: no such group).
- */
+/* The gid of the store's group (JL_GROUP), through the reentrant NSS
+ * call.  0, or -errno with err set (-ENOENT: no such group). */
 static int
 store_gid(gid_t *ret, struct jl_error *err)
 {
-	struct group gr, *res = NULL;
-	size_t size = 1024;
-	char *buf = NULL, *nbuf;
-	int e;
+	int r = jl_group_gid(JL_GROUP, ret);
 
-	for (;;) {
-		if ((nbuf = realloc(buf, size)) == NULL) {
-			e = ENOMEM;
-			break;
-		}
-		buf = nbuf;
-		e = getgrnam_r(JL_GROUP, &gr, buf, size, &res);
-		if (e != ERANGE || size >= GRBUF_MAX)
-			break;
-		size *= 2;
-	}
-	if (e == 0 && res == NULL)
-		e = ENOENT;
-	if (e == 0)
-		*ret = gr.gr_gid;
-	free(buf);
-	if (e != 0)
-		return jl_error_set(err, e, "cannot find group %s: %s",
-		    JL_GROUP, e == ENOENT ? "no such group" : strerror(e));
+	if (r < 0)
+		return jl_error_set(err, -r, "cannot find group %s: %s",
+		    JL_GROUP, r == -ENOENT ? "no such group" : strerror(-r));
 	return 0;
 }
 

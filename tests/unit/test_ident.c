@@ -242,6 +242,32 @@ test_memo(void)
 	jl_ident_free(&id);
 }
 
+/* jl_group_gid: found, missing, and an NSS failure that never passes as
+ * found (*ret untouched but on success). */
+static void
+test_group_gid(void)
+{
+	gid_t gid = 4242;
+
+	inject_reset();
+	T_ASSERT_INTEQ(jl_group_gid("root", &gid), 0);
+	T_ASSERT_INTEQ(gid, 0);
+	gid = 4242;
+	T_ASSERT_INTEQ(jl_group_gid("no-such-group-jitlog", &gid), -ENOENT);
+	T_ASSERT_INTEQ(gid, 4242);
+	inject_errno = EIO;
+	T_ASSERT_INTEQ(jl_group_gid("root", &gid), -EIO);
+	T_ASSERT_INTEQ(gid, 4242);
+	inject_reset();
+	inject_minus_one = true;
+	inject_errno = EIO;
+	T_ASSERT_INTEQ(jl_group_gid("root", &gid), -EIO);
+	T_ASSERT_INTEQ(gid, 4242);
+	inject_reset();
+	T_ASSERT_INTEQ(jl_group_gid(NULL, &gid), -EINVAL);
+	T_ASSERT_INTEQ(jl_group_gid("root", NULL), -EINVAL);
+}
+
 static void
 test_unknown(void)
 {
@@ -418,6 +444,7 @@ main(void)
 	T_RUN(test_root);
 	T_RUN(test_user_only);
 	T_RUN(test_memo);
+	T_RUN(test_group_gid);
 	T_RUN(test_unknown);
 	T_RUN(test_nss_errors);
 	T_RUN(test_principals);
