@@ -123,7 +123,6 @@ add_event(const struct jl_event *ev, void *p)
 	return 0;
 }
 
-/* The store's events, all of them, in seq order.  0 or -errno. */
 /* The sd-journal(3) calls used here, from libsystemd.so.0 (sdj_load). */
 static struct {
 	__typeof__(&sd_journal_open) open;
@@ -136,33 +135,22 @@ static struct {
 	__typeof__(&sd_journal_seek_head) seek_head;
 	__typeof__(&sd_journal_query_unique) query_unique;
 	__typeof__(&sd_journal_restart_unique) restart_unique;
-	__typeof__(&sd_journal_enumerate_available_unique) enumerate_unique;
+	__typeof__(&sd_journal_enumerate_available_unique)
+	    enumerate_available_unique;
 } sdj;
+
+/* dlsym(h, "sd_journal_<f>") into sdj.f; false when it is missing.  (No
+ * warning for the object-to-function pointer cast, which POSIX makes
+ * well defined for dlsym.) */
+#define SDJ_LOAD(f)                                                            \
+	((sdj.f = (__typeof__(sdj.f))dlsym(h, "sd_journal_" #f)) != NULL)
 
 /* Load libsystemd and the calls above.  0, or -errno with err set. */
 static int
 sdj_load(struct jl_error *err)
 {
-	const struct {
-		const char *name;
-		void *slot; /* &sdj.<call>: a function pointer's storage */
-	} syms[] = {
-		{ "sd_journal_open", &sdj.open },
-		{ "sd_journal_close", &sdj.close },
-		{ "sd_journal_next", &sdj.next },
-		{ "sd_journal_get_data", &sdj.get_data },
-		{ "sd_journal_get_realtime_usec", &sdj.get_realtime_usec },
-		{ "sd_journal_add_match", &sdj.add_match },
-		{ "sd_journal_flush_matches", &sdj.flush_matches },
-		{ "sd_journal_seek_head", &sdj.seek_head },
-		{ "sd_journal_query_unique", &sdj.query_unique },
-		{ "sd_journal_restart_unique", &sdj.restart_unique },
-		{ "sd_journal_enumerate_available_unique",
-		    &sdj.enumerate_unique },
-	};
 	const char *e;
-	void *h, *f;
-	size_t i;
+	void *h;
 
 	/* Kept loaded: jitadm runs one command and exits. */
 	if ((h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL)) == NULL) {
@@ -170,16 +158,20 @@ sdj_load(struct jl_error *err)
 		return jl_error_set(err, ENOENT, "cannot load libsystemd: %s",
 		    e != NULL ? e : "unknown error");
 	}
-	for (i = 0; i < sizeof(syms) / sizeof(*syms); i++) {
-		if ((f = dlsym(h, syms[i].name)) == NULL)
-			return jl_error_set(err, ENOSYS,
-			    "libsystemd.so.0 has no %s", syms[i].name);
-		/* POSIX: a function pointer and void * have one size. */
-		memcpy(syms[i].slot, &f, sizeof(f));
+	if (!(SDJ_LOAD(open) && SDJ_LOAD(close) && SDJ_LOAD(next) &&
+	        SDJ_LOAD(get_data) && SDJ_LOAD(get_realtime_usec) &&
+	        SDJ_LOAD(add_match) && SDJ_LOAD(flush_matches) &&
+	        SDJ_LOAD(seek_head) && SDJ_LOAD(query_unique) &&
+	        SDJ_LOAD(restart_unique) &&
+	        SDJ_LOAD(enumerate_available_unique))) {
+		e = dlerror();
+		return jl_error_set(err, ENOSYS, "libsystemd.so.0: %s",
+		    e != NULL ? e : "a call is missing");
 	}
 	return 0;
 }
 
+/* The store's events, all of them, in seq order.  0 or -errno. */
 static int
 load_events(struct ja *ja, struct check *c, struct jl_error *err)
 {
@@ -352,7 +344,7 @@ find_beyond(sd_journal *j, struct check *c)
 	if ((r = sdj.query_unique(j, "JITLOG_AUDIT_SEQ")) < 0)
 		return r;
 	sdj.restart_unique(j);
-	while (sdj.enumerate_unique(j, &d, &n) > 0) {
+	while (sdj.enumerate_available_unique(j, &d, &n) > 0) {
 		if (n <= k || n - k >= sizeof(num))
 			continue;
 		memcpy(num, (const char *)d + k, n - k);
