@@ -47,8 +47,10 @@ targets=(jitlog_core jitadm)
 [ -d "$top/pam_jitlog" ] && targets+=(pam_jitlog)
 echo "analyze.sh: $cc -fanalyzer over lib/ jitadm/ jitlogview/ pam_jitlog/" \
     "(targets: ${targets[*]}; log: $log)"
-LC_ALL=C cmake --build "$dir" -j "$(nproc 2>/dev/null || echo 2)" \
-    --target "${targets[@]}" >"$log" 2>&1
+# One compiler at a time: parallel jobs interleave their diagnostics in
+# the log, and a warning would be read as part of another file's "In
+# function" block (a finding named after the wrong function, at random).
+LC_ALL=C cmake --build "$dir" -j 1 --target "${targets[@]}" >"$log" 2>&1
 rc=$?
 
 # One line per finding: file|function|-Wanalyzer-check|message.  No line
