@@ -40,6 +40,23 @@
 #define TICKET_MATCH_LIMIT 100000
 #define TICKET_DEPTH_LIMIT 1000
 
+/* Contract: see ops_int.h. */
+int
+jl_ops_policy_result(int r, enum jl_decision d, const char *why, int64_t id,
+    struct jl_error *err)
+{
+	if (r < 0)
+		return jl_error_set(err, r, "cannot decide: %s",
+		    why != NULL ? why : "policy error");
+	if (d == JL_ALLOW)
+		return 0;
+	if (why == NULL)
+		why = "not permitted";
+	if (id > 0)
+		return jl_ops_refuse(err, "grant %lld: %s", (long long)id, why);
+	return jl_ops_refuse(err, "%s", why);
+}
+
 /* A decision against the caller: err->msg says why.  Returns JL_REFUSED. */
 int
 jl_ops_refuse(struct jl_error *err, const char *fmt, ...)
@@ -263,13 +280,7 @@ jl_ops_check_requester(const struct jl_ctx *c, const struct jl_resource *res,
 	int r;
 
 	r = jl_policy_may_request(c->cfg, res, c->who, &d, &why);
-	if (r < 0)
-		return jl_error_set(err, r, "cannot decide: %s",
-		    why != NULL ? why : "policy error");
-	if (d != JL_ALLOW)
-		return jl_ops_refuse(err, "%s",
-		    why != NULL ? why : "not permitted");
-	return 0;
+	return jl_ops_policy_result(r, d, why, 0, err);
 }
 
 /* Contract: see ops_int.h. */

@@ -101,17 +101,7 @@ check_policy(const struct jl_ctx *c,
 	int r;
 
 	r = may(c->cfg, res, g, c->who, &d, &why);
-	if (r < 0)
-		return jl_error_set(err, r, "cannot decide: %s",
-		    why != NULL ? why : "policy error");
-	if (d == JL_ALLOW)
-		return 0;
-	if (why == NULL)
-		why = "not permitted";
-	if (prefix_id)
-		return jl_ops_refuse(err, "grant %lld: %s", (long long)g->id,
-		    why);
-	return jl_ops_refuse(err, "%s", why);
+	return jl_ops_policy_result(r, d, why, prefix_id ? g->id : 0, err);
 }
 
 /* Refused unless g is pending now (a lapsed request is not). */

@@ -20,12 +20,21 @@
 #include "jitlog/config.h"
 #include "jitlog/grant.h"
 #include "jitlog/ops.h"
+#include "jitlog/policy.h"
 
 /* A decision against the caller: err->msg says why.  Returns JL_REFUSED. */
 int jl_ops_refuse(struct jl_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* "duration exceeds max_duration 4h"; returns JL_REFUSED. */
 int jl_ops_refuse_duration(const struct jl_resource *res, struct jl_error *err);
+/*
+ * A policy function's answer (its return r, decision d, reason why) as an
+ * action's result: 0 when allowed; JL_REFUSED with why (or "not
+ * permitted"), after "grant ID: " when id > 0; -errno when the policy
+ * could not decide ("cannot decide: ...").
+ */
+int jl_ops_policy_result(int r, enum jl_decision d, const char *why, int64_t id,
+    struct jl_error *err);
 /* -EINVAL unless c has a config, a store and an actor with a name. */
 int jl_ops_check_ctx(const struct jl_ctx *c, struct jl_error *err);
 /* Replace *ret by a copy of s (NULL stays NULL).  0 or -ENOMEM. */
