@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * A private temporary directory for the unit tests that work on store
- * files (test_store.c, test_audit.c): td_setup(name) makes
- * /tmp/jl-test-NAME-XXXXXX in td_dir (or exits), td_path names a file
+ * files (test_store.c, test_audit.c): td_setup(name) makes a fresh
+ * directory /tmp/jl-test-NAME-<random> with mkdtemp(3), its path in
+ * td_dir (or exits), td_path names a file
  * in it, td_copy makes a fresh copy of a file (a pristine store to
  * damage), td_teardown removes the directory and all in it.
  * Header-only: define _GNU_SOURCE first (nftw), include it once after
@@ -18,6 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The six characters mkdtemp(3) replaces with random ones. */
+#define TD_MKDTEMP "XXXXXX"
+
 static char td_dir[64];
 
 static __attribute__((unused)) int
@@ -32,7 +36,7 @@ td_rm(const char *p, const struct stat *sb, int type, struct FTW *f)
 static __attribute__((unused)) void
 td_setup(const char *name)
 {
-	snprintf(td_dir, sizeof(td_dir), "/tmp/jl-test-%s-XXXXXX", name);
+	snprintf(td_dir, sizeof(td_dir), "/tmp/jl-test-%s-" TD_MKDTEMP, name);
 	if (mkdtemp(td_dir) == NULL) {
 		perror("mkdtemp");
 		exit(1);
