@@ -36,7 +36,8 @@ ja_print_grant(const struct ja *ja, const struct ja_args *a,
 	return r;
 }
 
-/* The one-line summaries of a grant an action returned, into buf. */
+/* Contract: see jitadm.h.  The other summaries below are the same kind
+ * of function, for ja_finish_grant. */
 void
 ja_line_id(const struct ja *ja, const struct jl_grant *g, char *buf, size_t len)
 {
