@@ -85,6 +85,27 @@ jq_eq "$J" '.journal.confirmed + .journal.unconfirmed' 6
 jq_eq "$J" .journal.missing 0
 jq_eq "$J" .journal.inconsistencies 0
 
+step "libsystemd comes from the system only: a planted one never loads"
+# jitadm loads libsystemd.so.0 by its soname for this command alone
+# (dlopen).  A copy planted on LD_LIBRARY_PATH, whose constructor leaves
+# a mark, must not be the one loaded: jitadm is set-id, so ld.so ignores
+# the variable, for root too, and a user is refused before any loading.
+mkdir -p "$T/evil" || fail "mkdir $T/evil"
+chmod 0777 "$T/evil"	# the mark could be left by a user's jitadm too
+printf '%s\n' '#include <fcntl.h>' '#include <unistd.h>' \
+    '__attribute__((constructor)) static void mark(void)' \
+    "{ close(open(\"$T/evil/loaded\", O_WRONLY | O_CREAT, 0666)); }" \
+    >"$T/evil/evil.c"
+cc -shared -fPIC -o "$T/evil/libsystemd.so.0" "$T/evil/evil.c" ||
+    fail "cannot build the planted library"
+r env LD_LIBRARY_PATH="$T/evil" "$JITADM" audit verify --journal \
+    --since "$SINCE"
+[ "$RC" = 0 ] || fail "verify --journal with LD_LIBRARY_PATH: exit $RC"
+assert_contains "$OUT" "journal: consistent with the store"
+expect 1 as_env "$ERIN" env LD_LIBRARY_PATH="$T/evil" "$JITADM" audit \
+    verify --journal
+[ ! -e "$T/evil/loaded" ] || fail "the planted libsystemd.so.0 was loaded"
+
 step "only root cross-checks with the journal; options"
 for u in "$ERIN" "$DAVE"; do
 	expect 1 as "$u" "$JITADM" audit verify --journal
