@@ -202,9 +202,11 @@ as_env() {
 	setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups -- "$@"
 }
 
-# bg CMD...: run CMD in the background; it is killed at exit.
+# bg CMD...: run CMD in the background; it is killed at exit.  It does
+# not get the test lock (fd 9): a process that outlived the test would
+# hold every later test back.
 bg() {
-	"$@" &
+	"$@" 9>&- &
 	_pids+=($!)
 }
 
