@@ -20,21 +20,22 @@ who holds a grant, a timeout, a signal, and any "locked", "busy" or
 "SQLITE" text reaching a user.  Afterwards: PRAGMA integrity_check, jitadm
 audit verify, every grant in the state its audit events say, every view
 and PAM session closed.  Reported: per operation count, refusals,
-failures, p50, p99 and max latency (wall time of the process, which is
-started through setpriv(1) to become the user), and its CPU time.
+failures, p50, p99 and max latency (wall time of the process) and its CPU
+time.
+
+The clients themselves are loadgen.c, compiled here with cc: Python
+threads, and setpriv(1) started before each program to become the user,
+took a third of the two CPUs they were measuring.  loadgen forks, and its
+child changes to the user before it executes the program.
 
 Exit: 0 no failure and every p99 <= --goal-ms; 1 no failure but a p99
 over the goal; 3 a failure or a broken store; 2 usage; 77 not root.
 Run as root; bench/load/run.sh installs a build and calls this.
 """
 import argparse
-import grp
 import json
 import os
 import pwd
-import random
-import re
-import resource
 import secrets
 import sqlite3
 import subprocess
@@ -45,7 +46,7 @@ import time
 
 OPS = {"request": 20, "approve": 14, "deny": 3, "revoke": 3, "list": 20,
        "pam": 20, "view": 20}
-LEAK = re.compile(r"locked|busy|sqlite", re.I)
+HERE = os.path.dirname(os.path.abspath(__file__))
 LOG_TEXT = "".join("load line %d: order=%d status=ok\n" % (i, 1000 + i)
                    for i in range(200)) + "db password=hunter2 retry\n"
 
@@ -181,147 +182,16 @@ def spawn(cmd, timeout, creds=None):
 
 
 class Load:
+    """The timed run: loadgen (loadgen.c, compiled here) runs the clients;
+    this gathers what it reports."""
+
     def __init__(self, a, s):
         self.a, self.s = a, s
-        self.lock = threading.Lock()
-        self.pending = []       # ids asked for during the run
-        self.mine = {}          # engineer -> ids asked for during the run
         self.stats = {op: {"lat": [], "cpu": [], "refused": 0, "failed": 0}
                       for op in OPS}
         self.failures = []
         self.expected_view = None
-        self.stop = 0.0
-
-    # One operation: (command, user or None for root) and how to judge it.
-    def pick(self, rng):
-        ops, weights = zip(*OPS.items())
-        return rng.choices(ops, weights)[0]
-
-    def record(self, op, lat, verdict, detail=""):
-        with self.lock:
-            st = self.stats[op]
-            st["lat"].append(lat)
-            if verdict == "refused":
-                st["refused"] += 1
-            elif verdict == "failed":
-                st["failed"] += 1
-                if len(self.failures) < 50:
-                    self.failures.append("%s: %s" % (op, detail))
-
-    def exec(self, op, user, cmd):
-        t0 = time.monotonic()
-        try:
-            if user is None:
-                p = spawn(cmd, 30)
-            else:
-                p = self.s.as_user(user, cmd, 30)
-            with self.lock:
-                self.stats[op]["cpu"].append(p.cpu)
-        except subprocess.TimeoutExpired:
-            self.record(op, time.monotonic() - t0, "failed", "timeout: %s"
-                        % " ".join(cmd))
-            return None, None
-        lat = time.monotonic() - t0
-        err = p.stderr.decode(errors="replace")
-        if LEAK.search(err):
-            self.record(op, lat, "failed", "store busy/locked reached %s: %s"
-                        % (user, err.strip()[:300]))
-            return None, None
-        return p, lat
-
-    def judge(self, op, p, lat, ok, refused=(), detail=""):
-        if p is None:
-            return
-        rc = p.returncode
-        err = p.stderr.decode(errors="replace").strip()[:300]
-        if rc in ok:
-            self.record(op, lat, "ok")
-        elif rc in refused:
-            self.record(op, lat, "refused")
-        else:
-            self.record(op, lat, "failed", "exit %d %s %s" % (rc, detail, err))
-
-    def one(self, rng):
-        a, s = self.a, self.s
-        op = self.pick(rng)
-        if op == "request":
-            u = rng.choice(s.eng)
-            p, lat = self.exec(op, u, [a.jitadm, "request", "load-app",
-                                       "--reason", "load test",
-                                       "--duration", "1h"])
-            if p is not None and p.returncode == 0:
-                try:
-                    gid = int(p.stdout.decode().split()[0])
-                except (ValueError, IndexError):
-                    self.record(op, lat, "failed", "no id printed: %r"
-                                % p.stdout[:100])
-                    return
-                with self.lock:
-                    self.pending.append(gid)
-                    self.mine.setdefault(u, []).append(gid)
-            self.judge(op, p, lat, (0,))
-        elif op in ("approve", "deny"):
-            with self.lock:
-                gid = rng.choice(self.pending) if self.pending else None
-            if gid is None:
-                return
-            cmd = [a.jitadm, op, str(gid)]
-            if op == "deny":
-                cmd += ["--comment", "load test"]
-            p, lat = self.exec(op, rng.choice(s.leads), cmd)
-            if p is not None and p.returncode == 0:
-                with self.lock:
-                    if gid in self.pending:
-                        self.pending.remove(gid)
-            # 1: another lead decided it first (exactly one wins).
-            self.judge(op, p, lat, (0,), (1,), "grant %d" % gid)
-        elif op == "revoke":
-            u = rng.choice(s.eng)
-            with self.lock:
-                ids = self.mine.get(u, [])
-                gid = rng.choice(ids) if ids else None
-            if gid is None:
-                return
-            p, lat = self.exec(op, u, [a.jitadm, "revoke", str(gid)])
-            if p is not None and p.returncode == 0:
-                with self.lock:
-                    if gid in self.pending:
-                        self.pending.remove(gid)
-            # 1: already ended (denied, revoked) by someone else.
-            self.judge(op, p, lat, (0,), (1,), "grant %d" % gid)
-        elif op == "list":
-            u = rng.choice(s.eng + s.leads)
-            p, lat = self.exec(op, u, [a.jitadm, "list", "--json"])
-            if p is not None and p.returncode == 0:
-                try:
-                    json.loads(p.stdout)
-                except ValueError:
-                    self.record(op, lat, "failed", "list --json: not JSON")
-                    return
-            self.judge(op, p, lat, (0,))
-        elif op == "pam":
-            u = rng.choice(s.eng)
-            p, lat = self.exec(op, None, ["pamtester", s.service, u,
-                                          "acct_mgmt", "open_session",
-                                          "close_session"])
-            self.judge(op, p, lat, (0,), (), "pamtester as " + u)
-        elif op == "view":
-            u = rng.choice(s.eng)
-            p, lat = self.exec(op, u, [a.jitlogview, "load-app"])
-            if p is not None and p.returncode == 0 and \
-                    p.stdout != self.expected_view:
-                self.record(op, lat, "failed", "partial or wrong view "
-                            "(%d bytes)" % len(p.stdout))
-                return
-            self.judge(op, p, lat, (0,))
-
-    def client(self, n):
-        rng = random.Random(self.a.seed * 1000 + n)
-        while time.monotonic() < self.stop:
-            try:
-                self.one(rng)
-            except Exception as e:  # a bug here must not pass silently
-                self.record("list", 0.0, "failed", "client error: %r" % e)
+        self.driver_cpu = 0.0
 
     def seed_grants(self):
         """Every engineer holds an approved grant for the whole run."""
@@ -343,19 +213,57 @@ class Load:
                 % (p.returncode, p.stderr[:300]))
         self.expected_view = p.stdout
 
+    def plan(self, work):
+        """The plan file loadgen reads (loadgen.c says its format)."""
+        expect = os.path.join(work, "expected-view")
+        with open(expect, "wb") as f:
+            f.write(self.expected_view)
+        lines = ["seconds %g" % self.a.seconds, "clients %d" % self.a.clients,
+                 "seed %d" % self.a.seed, "jitadm " + self.a.jitadm,
+                 "jitlogview " + self.a.jitlogview,
+                 "service " + self.s.service, "expect " + expect]
+        lines += ["weight %s %d" % kv for kv in OPS.items()]
+        for kind, users in (("eng", self.s.eng), ("lead", self.s.leads)):
+            for u in users:
+                uid, gid, groups = self.s.creds[u]
+                lines.append("%s %s %d %d %s" % (
+                    kind, u, uid, gid,
+                    ",".join(str(g) for g in groups) if groups else "-"))
+        path = os.path.join(work, "plan")
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        return path
+
     def go(self):
         self.seed_grants()
-        ru = resource.getrusage(resource.RUSAGE_SELF)
-        self.cpu0 = ru.ru_utime + ru.ru_stime
-        self.stop = time.monotonic() + self.a.seconds
-        threads = [threading.Thread(target=self.client, args=(i,))
-                   for i in range(self.a.clients)]
-        t0 = time.monotonic()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        return time.monotonic() - t0
+        with tempfile.TemporaryDirectory(prefix="jitlog-load.") as work:
+            exe = os.path.join(work, "loadgen")
+            run(["cc", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread",
+                 "-o", exe, os.path.join(HERE, "loadgen.c")])
+            p = subprocess.run([exe, self.plan(work)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE,
+                               timeout=self.a.seconds + 120)
+        if p.returncode != 0:
+            die("loadgen: exit %d: %s" % (
+                p.returncode, p.stderr.decode(errors="replace")[:500]))
+        took = None
+        for line in p.stdout.decode().splitlines():
+            kind, _, rest = line.partition(" ")
+            if kind == "op":
+                op, lat, cpu, verdict = rest.split()
+                st = self.stats[op]
+                st["lat"].append(int(lat) / 1e6)
+                st["cpu"].append(int(cpu) / 1e6)
+                if verdict != "ok":
+                    st[verdict] += 1
+            elif kind == "fail":
+                self.failures.append(rest)
+            elif kind == "driver":
+                cpu, took = (int(x) / 1e6 for x in rest.split())
+                self.driver_cpu = cpu
+        if took is None:
+            die("loadgen printed no summary")
+        return took
 
 
 def verify(a):
@@ -466,12 +374,11 @@ def main():
     for b in bad:
         print("BROKEN " + b)
     cpu = sum(sum(st["cpu"]) for st in load.stats.values())
-    me = resource.getrusage(resource.RUSAGE_SELF)
     print("load: %d clients, %.0f s, %d operations (%.0f/s), %d failures, "
           "%d documented refusals; CPUs used: %.1f by the processes, %.1f "
           "by this driver, of %d" % (
               a.clients, took, total, total / took, failed, refused,
-              cpu / took, (me.ru_utime + me.ru_stime - load.cpu0) / took,
+              cpu / took, load.driver_cpu / took,
               os.cpu_count()))
     print("p99 ms: " + ", ".join(
         "%s %.0f" % (op, pct([x * 1000 for x in st["lat"]], 0.99))
