@@ -22,6 +22,7 @@
  *    on stderr as "jitadm: <what>", success printed only after COMMIT.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,13 @@ void
 ja_cmd_usage(const struct ja_cmd *cmd, FILE *f)
 {
 	(void)fprintf(f, "usage: jitadm %s\n", cmd->synopsis);
+}
+
+/* SIGALRM only ends a wait (see main). */
+static void
+on_alarm(int sig)
+{
+	(void)sig;
 }
 
 static void
@@ -320,6 +328,7 @@ setup(struct ja *ja)
 	jl_store_opts_default(&o);
 	o.owner = 0;
 	o.group = ja->gid;
+	o.alarm_wait = true;
 	if (jl_store_open(ja->cfg->database, &o, &ja->store, &err) < 0) {
 		ja_err("%s", err.msg);
 		return JA_ERROR;
@@ -357,6 +366,11 @@ main(int argc, char *argv[])
 	 * at once; others still get nothing.
 	 */
 	(void)umask(007);
+	/* The store's writers' gate sleeps until it is free, its wait
+	 * bounded by an interval timer (jl_store_opts.alarm_wait): SIGALRM
+	 * must interrupt that sleep, not kill us. */
+	(void)sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm },
+	    NULL); /* no SA_RESTART */
 	if (argc < 1 || argv[0] == NULL) {
 		usage(stderr);
 		return JA_USAGE;

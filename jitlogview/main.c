@@ -231,6 +231,7 @@ setup(struct jv *v, uid_t uid)
 	o.owner = 0;
 	o.group = gid;
 	o.busy_ms = JV_STORE_BUSY_MS;
+	o.alarm_wait = true; /* on_alarm, installed in main */
 	if (jl_store_open(v->cfg->database, &o, &v->store, &err) < 0) {
 		jv_err("%s", err.msg);
 		return JV_ERROR;

@@ -16,16 +16,21 @@
 
 #define JL_SCHEMA_VERSION 3
 
-/* The busy handler's state: its bound and when the current wait began. */
+/* The busy handler's state: its bound, when the current wait began and,
+ * inside jl_store_begin, the deadline it shares with the writers' gate
+ * (else 0). */
 struct jl_busy {
 	int ms;
 	int64_t start;
+	int64_t deadline;
 };
 
 struct jl_store {
 	sqlite3 *db;
 	bool readonly;
 	struct jl_busy busy;
+	int gate;        /* the writers' gate (store.c), or -1 */
+	bool alarm_wait; /* jl_store_opts.alarm_wait */
 };
 
 /* Map an SQLite result code (extended) to -errno and describe it in err:

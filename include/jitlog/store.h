@@ -40,9 +40,17 @@ struct jl_store_opts {
 	int busy_ms;
 	/* Open read-only. */
 	bool readonly;
+	/* A writer may sleep in the kernel until the writers' gate is free
+	 * (woken at once when it is) instead of trying again every
+	 * millisecond.  Only for a program that has a SIGALRM handler
+	 * installed without SA_RESTART and no interval timer of its own:
+	 * the wait is bounded with setitimer(ITIMER_REAL).  Never in a PAM
+	 * host. */
+	bool alarm_wait;
 };
 
-/* Default options: owner 0, group any, busy 2000 ms, read-write. */
+/* Default options: owner 0, group any, busy 2000 ms, read-write, the
+ * gate polled. */
 void jl_store_opts_default(struct jl_store_opts *o);
 
 /* Open an existing store whose schema is current.  -ENOENT when missing,

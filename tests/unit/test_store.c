@@ -5,14 +5,18 @@
  * or directory, hard links, planted companions, unsafe owner/mode, wrong
  * schema), init and the v1 -> v2 migration on a store written by hand
  * with the version 1 DDL, a second writer getting -EBUSY after a bounded
- * wait, and corrupt files yielding errors, never crashes.  Everything
+ * wait (polling or asleep on the writers' gate, which every end of a
+ * transaction releases), and corrupt files yielding errors, never
+ * crashes.  Everything
  * runs in a private temporary directory.
  */
 #define _GNU_SOURCE /* nftw */
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <signal.h>
 #include <stdint.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -389,6 +393,98 @@ out:
 	T_ASSERT_INTEQ(sb.st_mode & 07777, 0660);
 }
 
+/* The writers' gate as another descriptor sees it: 1 held, 0 free. */
+static int
+gate_held(const char *path)
+{
+	struct flock fl = { .l_type = F_WRLCK,
+		.l_whence = SEEK_SET,
+		.l_len = 1 };
+	char name[512];
+	int fd, r;
+
+	snprintf(name, sizeof(name), "%s-wal", path);
+	if ((fd = open(name, O_RDWR | O_CLOEXEC)) < 0)
+		return -1;
+	r = fcntl(fd, F_OFD_GETLK, &fl) < 0 ? -1 : fl.l_type != F_UNLCK;
+	close(fd);
+	return r;
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A writer holds the gate from begin to commit, rollback or close; a
+ * second writer waits for it, polling or asleep (alarm_wait), no longer
+ * than its bound, and the sleeper leaves no timer armed.
+ */
+static void
+test_gate(void)
+{
+	struct jl_store_opts o = test_opts();
+	struct jl_error err = { { 0 } };
+	struct jl_store *a = NULL, *b = NULL, *c = NULL;
+	struct itimerval it;
+	const char *p = td_path("gate.db");
+	int64_t t0, took;
+	int mode;
+
+	T_ASSERT_INTEQ(jl_store_init(p, (gid_t)-1, &err), 0);
+	T_ASSERT_INTEQ(jl_store_open(p, &o, &a, &err), 0);
+	if (a == NULL)
+		return;
+	T_ASSERT_INTEQ(gate_held(p), 0);
+	T_ASSERT_INTEQ(jl_store_begin(a, &err), 0);
+	T_ASSERT_INTEQ(gate_held(p), 1);
+	T_ASSERT_INTEQ(jl_store_commit(a, &err), 0);
+	T_ASSERT_INTEQ(gate_held(p), 0);
+	T_ASSERT_INTEQ(jl_store_begin(a, &err), 0);
+	jl_store_rollback(a);
+	T_ASSERT_INTEQ(gate_held(p), 0);
+
+	(void)sigaction(SIGALRM, &(struct sigaction){ .sa_handler = on_alarm },
+	    NULL);
+	for (mode = 0; mode < 2; mode++) {
+		o.busy_ms = 300;
+		o.alarm_wait = mode == 1;
+		T_ASSERT_INTEQ(jl_store_open(p, &o, &b, &err), 0);
+		if (b == NULL)
+			break;
+		T_ASSERT_INTEQ(jl_store_begin(a, &err), 0);
+		t0 = mono_ms();
+		T_ASSERT_INTEQ(jl_store_begin(b, &err), -EBUSY);
+		took = mono_ms() - t0;
+		T_ASSERT(strstr(err.msg, "busy") != NULL);
+		/* The bound, once: the gate's wait and SQLite's share it. */
+		T_ASSERT(took >= 300);
+		T_ASSERT(took < 600);
+		T_ASSERT_INTEQ(getitimer(ITIMER_REAL, &it), 0);
+		T_ASSERT_INTEQ(it.it_value.tv_sec + it.it_value.tv_usec, 0);
+		T_ASSERT_INTEQ(jl_store_commit(a, &err), 0);
+		T_ASSERT_INTEQ(jl_store_begin(b, &err), 0);
+		T_ASSERT_INTEQ(jl_store_commit(b, &err), 0);
+		jl_store_close(b);
+		b = NULL;
+	}
+	(void)signal(SIGALRM, SIG_DFL);
+
+	/* Closing a store inside a transaction lets the next writer in. */
+	o = test_opts();
+	T_ASSERT_INTEQ(jl_store_begin(a, &err), 0);
+	jl_store_close(a);
+	T_ASSERT_INTEQ(gate_held(p), 0);
+	T_ASSERT_INTEQ(jl_store_open(p, &o, &c, &err), 0);
+	if (c != NULL) {
+		T_ASSERT_INTEQ(jl_store_begin(c, &err), 0);
+		T_ASSERT_INTEQ(jl_store_commit(c, &err), 0);
+	}
+	jl_store_close(c);
+}
+
 static void
 test_readonly(void)
 {
@@ -532,6 +628,7 @@ main(void)
 	T_RUN(test_owner_mode);
 	T_RUN(test_migrate_v1);
 	T_RUN(test_busy);
+	T_RUN(test_gate);
 	T_RUN(test_readonly);
 	T_RUN(test_corrupt);
 	td_teardown();
