@@ -617,6 +617,27 @@ pending_remove(int64_t id)
 		}
 }
 
+/*
+ * Approve, deny or revoke grant id (argv[2]).  Exit 1 is a documented
+ * refusal: another lead decided it first (exactly one wins), or it had
+ * already ended.
+ */
+static void
+end_grant(struct client *c, enum op op, const struct user *u,
+    char *const argv[], struct done *d, int64_t id)
+{
+	int64_t lat;
+
+	if (!run_op(c, op, u, argv, d, &lat))
+		return;
+	if (d->rc == 0) {
+		pthread_mutex_lock(&mu);
+		pending_remove(id);
+		pthread_mutex_unlock(&mu);
+	}
+	judge(c, op, d, lat, 1, argv[2]);
+}
+
 static void
 one(struct client *c, struct done *d)
 {
@@ -678,16 +699,7 @@ one(struct client *c, struct done *d)
 		if (op == OP_DENY)
 			argv[3] = "--comment", argv[4] = "load test",
 			argv[5] = NULL;
-		if (!run_op(c, op, &lead[pick(c, (size_t)nlead)], argv, d,
-		        &lat))
-			return;
-		if (d->rc == 0) {
-			pthread_mutex_lock(&mu);
-			pending_remove(id);
-			pthread_mutex_unlock(&mu);
-		}
-		/* 1: another lead decided it first (exactly one wins). */
-		judge(c, op, d, lat, 1, idbuf);
+		end_grant(c, op, &lead[pick(c, (size_t)nlead)], argv, d, id);
 		return;
 	case OP_REVOKE:
 		u = &eng[pick(c, (size_t)neng)];
@@ -699,15 +711,7 @@ one(struct client *c, struct done *d)
 		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
 		argv[0] = jitadm, argv[1] = "revoke", argv[2] = idbuf,
 		argv[3] = NULL;
-		if (!run_op(c, op, u, argv, d, &lat))
-			return;
-		if (d->rc == 0) {
-			pthread_mutex_lock(&mu);
-			pending_remove(id);
-			pthread_mutex_unlock(&mu);
-		}
-		/* 1: already ended (denied, revoked) by someone else. */
-		judge(c, op, d, lat, 1, idbuf);
+		end_grant(c, op, u, argv, d, id);
 		return;
 	case OP_LIST: {
 		size_t i = pick(c, (size_t)(neng + nlead));
