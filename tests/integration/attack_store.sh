@@ -6,8 +6,9 @@
 #  - an unsafe store directory or file (writable by others, wrong owner
 #    or group, a symlink, a hard link, a planted hot journal or WAL) is
 #    refused by every program, which writes nothing anywhere;
-#  - a store locked by another writer: a bounded wait, exit 3, nothing
-#    reported done;
+#  - a store locked by another writer, or its writers' gate held: a
+#    bounded wait (jitadm and jitlogview asleep on the gate, woken by
+#    their timer, not killed by it), exit 3, nothing reported done;
 #  - ENOSPC, EIO and EFBIG injected into the writes of the real jitadm
 #    (strace -e inject=): a non-zero exit, nothing printed as done, the
 #    state unchanged, the chain intact;
@@ -140,6 +141,25 @@ assert_eq "$OUT" "" "jitlogview stdout on a locked store"
 release_lock
 assert_eq "$(store_snapshot)" "$before" "store after the lock"
 assert_state "$pend" pending
+
+step "the writers' gate held by another process: bounded wait, exit 3, nothing done"
+hold_gate
+before=$(store_snapshot)
+t0=$(date +%s%N)
+expect 3 as "$BOB" "$JITADM" approve "$pend"
+t1=$(date +%s%N)
+assert_contains "$ERR" "store is busy" "approve while the gate is held"
+assert_eq "$OUT" "" "stdout of approve while the gate is held"
+[ $(((t1 - t0) / 1000000)) -lt 10000 ] ||
+    fail "approve waited $(((t1 - t0) / 1000000)) ms for the gate"
+r as "$ALICE" "$JITLOGVIEW" app-debug
+assert_eq "$RC" 3 "jitlogview while the gate is held (not killed by its timer)"
+assert_eq "$OUT" "" "jitlogview stdout while the gate is held"
+assert_contains "$ERR" "busy" "jitlogview while the gate is held"
+release_gate
+assert_eq "$(store_snapshot)" "$before" "store after the gate"
+assert_state "$pend" pending
+expect 0 as "$ALICE" "$JITLOGVIEW" app-debug
 
 step "ENOSPC/EIO/EFBIG injected into the writes: failure, state unchanged"
 # Root approves ops-debug requests (it is an approver there), so the real

@@ -180,6 +180,36 @@ release_lock() {
 	wait "$LOCKPID" 2>/dev/null
 }
 
+# hold_gate: another process holds the writers' gate (lib/store.c: a
+# lock on the first byte of the -wal file) until release_gate.  A POSIX
+# record lock, which conflicts with the programs' OFD lock.
+hold_gate() {
+	local i
+	rm -f "$T/gatefifo" "$T/gate.out"
+	mkfifo "$T/gatefifo"
+	/usr/bin/python3 -c '
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0, 0)
+print("held", flush=True)
+sys.stdin.read()
+' "$JL_DB-wal" <"$T/gatefifo" >"$T/gate.out" 2>&1 &
+	GATEPID=$!
+	_pids+=("$GATEPID")
+	exec {GATEFD}>"$T/gatefifo"
+	for ((i = 0; i < 100; i++)); do
+		grep -qx held "$T/gate.out" 2>/dev/null && return 0
+		kill -0 "$GATEPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	fail "could not hold the writers' gate: $(cat "$T/gate.out")"
+}
+
+release_gate() {
+	exec {GATEFD}>&-
+	wait "$GATEPID" 2>/dev/null
+}
+
 # checkpoint: everything in the main file, no WAL (before copying it).
 checkpoint() {
 	sqlite3 "$JL_DB" 'pragma wal_checkpoint(TRUNCATE)' >/dev/null ||
