@@ -8,7 +8,8 @@
 #  - the exact return codes of the production module's pam_sm_* (loaded
 #    into a real libpam handle): a denial is PAM_PERM_DENIED, an error
 #    (bad argument, unknown resource, missing or unsafe config or store,
-#    a store of another group, a corrupt or locked store) is a failure
+#    a store of another group, a corrupt or locked store, the writers'
+#    gate held beyond the bounded wait) is a failure
 #    that is neither PAM_SESSION_ERR (which sudo ignores) nor PAM_IGNORE
 #    nor success;
 #  - the host's environment (SQLITE_TMPDIR, TMPDIR, HOME in the user's
@@ -154,6 +155,18 @@ release_lock
 failed "a locked store (alice's session)"
 call "$ALICE" acct,open,close
 assert_eq "$CODES" "0 0 0" "alice once everything is back"
+# The writers' gate held by another process: the module polls it (no
+# timer, no signal handler in its host) and gives up within its bound.
+hold_gate
+t0=$(date +%s%N)
+call "$ALICE" open
+t1=$(date +%s%N)
+release_gate
+failed "the writers' gate held (alice's session)"
+[ $(((t1 - t0) / 1000000)) -lt 10000 ] ||
+    fail "the session open waited $(((t1 - t0) / 1000000)) ms for the gate"
+call "$ALICE" acct,open,close
+assert_eq "$CODES" "0 0 0" "alice once the gate is free"
 store_sound
 
 step "a hostile host environment: nothing the user can write is read or made"
