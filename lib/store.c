@@ -268,6 +268,8 @@ busy_wait(void *arg, int count)
  * holder goes on to BEGIN IMMEDIATE.  The gate orders, SQLite's lock
  * still decides: a writer without the gate (sqlite3(1), jl_store_init)
  * is only slower, and a store whose -wal cannot be opened has no gate.
+ * The gate is opened at the first write transaction: a process that
+ * only reads never opens it.
  *
  * Why the -wal: SQLite locks the store and the -shm with POSIX locks,
  * which belong to the process, so closing any other descriptor of those
@@ -283,7 +285,8 @@ gate_open(const char *path)
 	struct stat sb;
 	int fd;
 
-	if ((size_t)snprintf(wal, sizeof(wal), "%s-wal", path) >= sizeof(wal))
+	if (path == NULL ||
+	    (size_t)snprintf(wal, sizeof(wal), "%s-wal", path) >= sizeof(wal))
 		return -1;
 	/* check_paths has vetted it; O_RDWR because a write lock needs it.
 	 * Nothing is ever read from or written to this descriptor. */
@@ -297,12 +300,13 @@ gate_open(const char *path)
 	return fd;
 }
 
+/* F_OFD_SETLK or F_OFD_SETLKW (cmd) of type on the gate's byte. */
 static int
-gate_lock(int fd, short type)
+gate_lock(int fd, int cmd, short type)
 {
 	struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_len = 1 };
 
-	return fcntl(fd, F_OFD_SETLK, &fl);
+	return fcntl(fd, cmd, &fl);
 }
 
 /*
@@ -315,9 +319,6 @@ static int
 gate_sleep(struct jl_store *st)
 {
 	static const struct itimerval off = { { 0, 0 }, { 0, 0 } };
-	struct flock fl = { .l_type = F_WRLCK,
-		.l_whence = SEEK_SET,
-		.l_len = 1 };
 	struct itimerval it = { { 0, 10000 }, { 0, 0 } };
 	int64_t left;
 	int r, e;
@@ -330,7 +331,7 @@ gate_sleep(struct jl_store *st)
 		it.it_value.tv_usec = (suseconds_t)(left % 1000) * 1000;
 		if (setitimer(ITIMER_REAL, &it, NULL) < 0)
 			return -1;
-		r = fcntl(st->gate, F_OFD_SETLKW, &fl);
+		r = gate_lock(st->gate, F_OFD_SETLKW, F_WRLCK);
 		e = errno;
 		(void)setitimer(ITIMER_REAL, &off, NULL);
 		if (r == 0)
@@ -349,8 +350,10 @@ gate_take(struct jl_store *st)
 	int r;
 
 	if (st->gate < 0)
+		st->gate = gate_open(sqlite3_db_filename(st->db, "main"));
+	if (st->gate < 0)
 		return true;
-	while (gate_lock(st->gate, F_WRLCK) < 0) {
+	while (gate_lock(st->gate, F_OFD_SETLK, F_WRLCK) < 0) {
 		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
 			return true;
 		if (st->alarm_wait && (r = gate_sleep(st)) >= 0)
@@ -366,7 +369,7 @@ static void
 gate_release(struct jl_store *st)
 {
 	if (st->gate >= 0)
-		(void)gate_lock(st->gate, F_UNLCK);
+		(void)gate_lock(st->gate, F_OFD_SETLK, F_UNLCK);
 }
 
 /* Connection settings shared by open and init. */
@@ -497,7 +500,7 @@ jl_store_open(const char *path, const struct jl_store_opts *o,
 		goto out;
 	st->db = db;
 	st->readonly = o->readonly;
-	st->gate = o->readonly ? -1 : gate_open(path);
+	st->gate = -1; /* opened by the first jl_store_begin */
 	st->alarm_wait = o->alarm_wait;
 	db = NULL;
 	*ret = st;
