@@ -125,6 +125,7 @@ static size_t npending, cappending;
 static char *fails[MAXFAIL];
 static int nfails;
 
+static int devnull = -1; /* opened once, for every child's stdin */
 static char *const envp[] = { "PATH=/usr/bin:/bin", NULL };
 
 static void
@@ -285,6 +286,24 @@ read_plan(const char *path)
 
 /* --- running one program ------------------------------------------------ */
 
+/* User plus system CPU of ru, in microseconds. */
+static int64_t
+ru_us(const struct rusage *ru)
+{
+	return (int64_t)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000000 +
+	    ru->ru_utime.tv_usec + ru->ru_stime.tv_usec;
+}
+
+/* Empty o, its buffer allocated and NUL-terminated. */
+static void
+out_reset(struct out *o)
+{
+	if (o->buf == NULL)
+		o->buf = xrealloc(NULL, o->cap = 65537);
+	o->len = 0;
+	o->buf[0] = '\0';
+}
+
 static void
 out_read(int fd, struct out *o, int *open)
 {
@@ -312,7 +331,8 @@ spawn(const struct user *u, char *const argv[], struct done *d)
 	struct rusage ru;
 	pid_t pid;
 
-	d->out.len = d->err.len = 0;
+	out_reset(&d->out);
+	out_reset(&d->err);
 	d->timedout = 0;
 	if (pipe2(po, O_CLOEXEC) < 0)
 		return -errno;
@@ -326,13 +346,12 @@ spawn(const struct user *u, char *const argv[], struct done *d)
 	pid = vfork();
 	if (pid == 0) {
 		/*
-		 * Only system calls from here to execve: this process is a
-		 * fork of a threaded one.  The raw credential calls change
-		 * this task alone, which is all there is.
+		 * Only system calls from here to execve: this child of vfork
+		 * shares the memory of a threaded process.  The raw
+		 * credential calls change this task alone, not its parent's
+		 * threads (glibc's wrappers would signal them all).
 		 */
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		if (null < 0 || dup2(null, 0) < 0 || dup2(po[1], 1) < 0 ||
+		if (dup2(devnull, 0) < 0 || dup2(po[1], 1) < 0 ||
 		    dup2(pe[1], 2) < 0 || chdir("/") < 0)
 			_exit(126);
 		if (u != NULL &&
@@ -376,14 +395,7 @@ spawn(const struct user *u, char *const argv[], struct done *d)
 		if (errno != EINTR)
 			fatal(3, "wait4: %s", strerror(errno));
 	d->rc = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-	d->cpu_us =
-	    (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
-	    ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
-	if (d->out.buf == NULL)
-		d->out.buf = xrealloc(NULL, d->out.cap = 1);
-	if (d->err.buf == NULL)
-		d->err.buf = xrealloc(NULL, d->err.cap = 1);
-	d->out.buf[d->out.len] = d->err.buf[d->err.len] = '\0';
+	d->cpu_us = ru_us(&ru);
 	return 0;
 }
 
@@ -789,6 +801,8 @@ main(int argc, char *argv[])
 	if (access("/usr/bin/pamtester", X_OK) < 0)
 		fatal(2, "/usr/bin/pamtester: %s", strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
+	if ((devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+		fatal(3, "/dev/null: %s", strerror(errno));
 	if ((cs = calloc((size_t)nclients, sizeof(*cs))) == NULL)
 		fatal(3, "out of memory");
 	t0 = now_ns();
@@ -813,9 +827,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < nfails; i++)
 		printf("fail %s\n", fails[i]);
 	getrusage(RUSAGE_SELF, &ru);
-	printf("driver %lld %lld\n",
-	    (long long)((ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
-	        ru.ru_utime.tv_usec + ru.ru_stime.tv_usec),
+	printf("driver %lld %lld\n", (long long)ru_us(&ru),
 	    (long long)(took / 1000));
 	return fflush(stdout) == 0 ? 0 : 3;
 }
