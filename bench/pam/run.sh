@@ -71,7 +71,7 @@ SVC_DJ=jlbench-debian-jitlog-$$
 created_user=
 cleanup() {
 	rm -f "/etc/pam.d/$SVC_J" "/etc/pam.d/$SVC_P" "/etc/pam.d/$SVC_D" \
-	    "/etc/pam.d/$SVC_DJ"
+	    "/etc/pam.d/$SVC_DJ" "$W/pam.d/$SVC_J"
 	[ -z "$created_user" ] || userdel "$U" 2>/dev/null || :
 }
 trap cleanup EXIT
