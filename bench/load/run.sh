@@ -49,7 +49,7 @@ die() {
 	exit 3
 }
 [ "$(id -u)" = 0 ] || { echo "bench/load: needs root (setuid install, users, /etc/pam.d)"; exit 77; }
-for t in pamtester setpriv flock; do
+for t in pamtester flock; do
 	command -v "$t" >/dev/null || die "$t not found (tools/deps.sh)"
 done
 [ -x /usr/bin/python3 ] || die "/usr/bin/python3 not found (tools/deps.sh)"
