@@ -54,22 +54,7 @@ marker=$T/inherited-fd-marker
 chmod 0644 "$marker"
 # Hold the store's write lock so that jitadm waits in its busy timeout,
 # long enough to look at its descriptors.
-mkfifo "$T/lock.in"
-sqlite3 "$JL_DB" <"$T/lock.in" >/dev/null 2>&1 &
-lockpid=$!
-_pids+=("$lockpid")
-exec 8>"$T/lock.in"
-echo "BEGIN IMMEDIATE;" >&8
-locked=
-for ((i = 0; i < 100; i++)); do
-	if ! sqlite3 -cmd ".timeout 0" "$JL_DB" "BEGIN IMMEDIATE; ROLLBACK;" \
-	    >/dev/null 2>&1; then
-		locked=1
-		break
-	fi
-	sleep 0.05
-done
-[ -n "$locked" ] || fail "could not hold the store's write lock"
+hold_lock
 # shellcheck disable=SC2016 # expanded by the inner bash
 setpriv --reuid="$ALICE" --regid="$(id -g "$ALICE")" --init-groups \
     --reset-env -- bash -c 'exec 7<"$1"; exec "$2" request app-debug \
@@ -87,8 +72,7 @@ for ((i = 0; i < 100; i++)); do
 	esac
 	sleep 0.05
 done
-echo "ROLLBACK;" >&8
-exec 8>&-
+release_lock
 wait "$jpid"
 [ -n "$seen" ] || fail "jitadm never opened the store while it was locked"
 assert_not_contains "$seen" "$marker" "jitadm's open descriptors"

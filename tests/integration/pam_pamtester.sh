@@ -91,16 +91,7 @@ journal_wait 1 JITLOG_EVENT=session_close "JITLOG_USER=$ALICE" >/dev/null ||
     fail "session_close not in the journal"
 
 step "a store locked by a writer: refused within the bounded wait"
-mkfifo "$T/hold"
-(sqlite3 "$JL_DB" <"$T/hold" >/dev/null 2>&1) &
-_pids+=($!)
-exec {holdfd}>"$T/hold"
-printf 'BEGIN IMMEDIATE;\nSELECT 1;\n' >&"$holdfd"
-for ((i = 0; i < 50; i++)); do
-	sqlite3 -cmd '.timeout 0' "$JL_DB" 'BEGIN IMMEDIATE; ROLLBACK;' \
-	    >/dev/null 2>&1 || break
-	sleep 0.1
-done
+hold_lock
 t0=$(date +%s%N)
 pt "$ALICE" open_session
 t1=$(date +%s%N)
@@ -108,8 +99,7 @@ assert_ne "$RC" 0 "open_session with the store locked"
 assert_not_contains "$ERR" "successfully" "pamtester"
 [ $(((t1 - t0) / 1000000)) -lt 4000 ] ||
     fail "open_session took $(((t1 - t0) / 1000000)) ms with the store locked"
-exec {holdfd}>&-
-wait "${_pids[-1]}" 2>/dev/null
+release_lock
 pt "$ALICE" open_session
 assert_eq "$RC" 0 "open_session once the lock is gone: $ERR"
 

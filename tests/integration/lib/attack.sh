@@ -155,31 +155,6 @@ children() {
 
 # ---- the store under attack -----------------------------------------------
 
-# hold_lock: a sqlite3 shell holds the store's write lock (BEGIN
-# IMMEDIATE) until release_lock.
-hold_lock() {
-	local i
-	rm -f "$T/lockfifo"
-	mkfifo "$T/lockfifo"
-	sqlite3 -cmd ".timeout 5000" "$JL_DB" <"$T/lockfifo" >/dev/null 2>&1 &
-	LOCKPID=$!
-	_pids+=("$LOCKPID")
-	exec {LOCKFD}>"$T/lockfifo"
-	printf 'BEGIN IMMEDIATE;\nSELECT 1;\n' >&"$LOCKFD"
-	for ((i = 0; i < 100; i++)); do
-		sqlite3 -cmd '.timeout 0' "$JL_DB" 'BEGIN IMMEDIATE; ROLLBACK;' \
-		    >/dev/null 2>&1 || return 0
-		sleep 0.05
-	done
-	fail "could not hold the store's write lock"
-}
-
-release_lock() {
-	printf 'ROLLBACK;\n' >&"$LOCKFD"
-	exec {LOCKFD}>&-
-	wait "$LOCKPID" 2>/dev/null
-}
-
 # hold_gate: another process holds the writers' gate (lib/store.c: a
 # lock on the first byte of the -wal file) until release_gate.  A POSIX
 # record lock, which conflicts with the programs' OFD lock.

@@ -502,3 +502,30 @@ resources = (
 );
 EOF
 }
+
+# hold_lock: a sqlite3 shell holds the store's write lock (BEGIN
+# IMMEDIATE) until release_lock.  The shell says "held" once it has the
+# lock; -bail makes it exit, not say so, if it cannot get it.
+hold_lock() {
+	local i
+	rm -f "$T/lockfifo" "$T/lock.out"
+	mkfifo "$T/lockfifo"
+	sqlite3 -bail -cmd ".timeout 5000" "$JL_DB" <"$T/lockfifo" \
+	    >"$T/lock.out" 2>&1 &
+	LOCKPID=$!
+	_pids+=("$LOCKPID")
+	exec {LOCKFD}>"$T/lockfifo"
+	printf "BEGIN IMMEDIATE;\nSELECT 'held';\n" >&"$LOCKFD"
+	for ((i = 0; i < 200; i++)); do
+		grep -qx held "$T/lock.out" 2>/dev/null && return 0
+		kill -0 "$LOCKPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	fail "could not hold the store's write lock: $(cat "$T/lock.out")"
+}
+
+release_lock() {
+	printf 'ROLLBACK;\n' >&"$LOCKFD"
+	exec {LOCKFD}>&-
+	wait "$LOCKPID" 2>/dev/null
+}
