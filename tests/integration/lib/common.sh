@@ -149,9 +149,11 @@ fail() {
 	exit 1
 }
 
-# step MSG: a line in the log saying what the test does next.
+# step MSG: a line in the log saying what the test does next.  A
+# failure in the new step reports only commands run in it.
 step() {
 	echo "--- $*"
+	LAST=
 }
 
 # ---- running commands ---------------------------------------------------
