@@ -159,7 +159,6 @@ children() {
 # lock on the first byte of the -wal file) until release_gate.  A POSIX
 # record lock, which conflicts with the programs' OFD lock.
 hold_gate() {
-	local i
 	rm -f "$T/gatefifo" "$T/gate.out"
 	mkfifo "$T/gatefifo"
 	/usr/bin/python3 -c '
@@ -172,12 +171,7 @@ sys.stdin.read()
 	GATEPID=$!
 	_pids+=("$GATEPID")
 	exec {GATEFD}>"$T/gatefifo"
-	for ((i = 0; i < 100; i++)); do
-		grep -qx held "$T/gate.out" 2>/dev/null && return 0
-		kill -0 "$GATEPID" 2>/dev/null || break
-		sleep 0.05
-	done
-	fail "could not hold the writers' gate: $(cat "$T/gate.out")"
+	await_held "$GATEPID" "$T/gate.out" "the writers' gate"
 }
 
 release_gate() {

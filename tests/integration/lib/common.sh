@@ -505,11 +505,22 @@ resources = (
 EOF
 }
 
+# await_held PID OUT WHAT: wait (at most 10 s) until the holder PID has
+# written "held" to OUT; fail, with what it said, if it exits first.
+await_held() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		grep -qx held "$2" 2>/dev/null && return 0
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.05
+	done
+	fail "could not hold $3: $(cat "$2")"
+}
+
 # hold_lock: a sqlite3 shell holds the store's write lock (BEGIN
 # IMMEDIATE) until release_lock.  The shell says "held" once it has the
 # lock; -bail makes it exit, not say so, if it cannot get it.
 hold_lock() {
-	local i
 	rm -f "$T/lockfifo" "$T/lock.out"
 	mkfifo "$T/lockfifo"
 	sqlite3 -bail -cmd ".timeout 5000" "$JL_DB" <"$T/lockfifo" \
@@ -518,12 +529,7 @@ hold_lock() {
 	_pids+=("$LOCKPID")
 	exec {LOCKFD}>"$T/lockfifo"
 	printf "BEGIN IMMEDIATE;\nSELECT 'held';\n" >&"$LOCKFD"
-	for ((i = 0; i < 200; i++)); do
-		grep -qx held "$T/lock.out" 2>/dev/null && return 0
-		kill -0 "$LOCKPID" 2>/dev/null || break
-		sleep 0.05
-	done
-	fail "could not hold the store's write lock: $(cat "$T/lock.out")"
+	await_held "$LOCKPID" "$T/lock.out" "the store's write lock"
 }
 
 release_lock() {
