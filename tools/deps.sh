@@ -11,7 +11,7 @@ PACKAGES="
 build-essential cmake pkg-config git ca-certificates
 libconfig-dev libsqlite3-dev libsodium-dev libsystemd-dev libpam0g-dev
 libpcre2-dev
-sqlite3 mandoc clang clang-format libclang-rt-14-dev
+sqlite3 mandoc clang clang-format libclang-rt-14-dev shellcheck
 libpam-wrapper libpamtest0-dev libnss-wrapper libuid-wrapper pamtester
 openssh-server openssh-client systemd logrotate
 jq strace tmux util-linux passwd procps python3 curl

@@ -7,7 +7,7 @@
 #  1. tools/deps.sh: the Debian packages;
 #  2. build-asan: ASan+UBSan build, unit tests (ctest -L unit);
 #  3. man pages lint-clean (mandoc -Tlint -Wwarning);
-#  4. C sources clang-format clean;
+#  4. C sources clang-format clean, shell scripts shellcheck clean;
 #  5. build-test: a -Werror build with test paths compiled in (config,
 #     store and install prefix under /var/tmp/jitlog-test, so the suite
 #     never touches a real installation), then the full ctest suite:
@@ -114,6 +114,25 @@ format() {
 	echo "clang-format clean: $(printf '%s\n' $files | wc -l) files"
 }
 step "clang-format --dry-run --Werror" format
+
+# ---- shell scripts ----------------------------------------------------------
+# Warnings and errors only (its notes are style).  Not checked: SC1091
+# (a sourced file it was not told to follow), SC2317 (functions called
+# from traps look unreachable to it) and SC2174 ("mkdir -p -m" sets the
+# mode of the last directory only, which is what the scripts mean).
+shlint() {
+	local files f
+	files=$(git ls-files -- '*.sh' 2>/dev/null ||
+	    find tools tests bench -name '*.sh')
+	for f in $(git ls-files -- .ci tools bench 2>/dev/null); do
+		case $f in *.sh) continue ;; esac
+		head -n 1 "$f" | grep -qE '^#! ?/bin/(ba)?sh' && files="$files $f"
+	done
+	# shellcheck disable=SC2086
+	shellcheck -S warning -e SC1091,SC2317,SC2174 $files || return 1
+	echo "shellcheck clean: $(printf '%s\n' $files | wc -w) files"
+}
+step "shellcheck -S warning" shlint
 
 # ---- the full suite ---------------------------------------------------------
 build_test() {

@@ -40,7 +40,7 @@ set -u
 umask 022
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=$top/build-test SIZE=512M RUNS=7 KEEP= W=
+BUILD=$top/build-test SIZE=512M RUNS=7 KEEP='' W=''
 while getopts b:s:r:kw: c; do
 	case $c in
 	b) BUILD=$OPTARG ;;
@@ -89,7 +89,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mkdir -p -m 0755 "$W" && chown root:root "$W" && chmod 0755 "$W" ||
+mkdir -p "$W" && chown root:root "$W" && chmod 0755 "$W" ||
     die "mkdir $W"
 W=$(cd "$W" && pwd)
 echo "== installing $BUILD (setuid, test paths)"
@@ -144,7 +144,7 @@ wait_gone() {
 }
 
 echo "== logs: bench/gen-log $SIZE, and one line of 512M"
-mkdir -p -m 0755 "$W/logs"
+mkdir -p "$W/logs"
 chown root:root "$W/logs" && chmod 0755 "$W/logs"
 if [ "$(cat "$W/logs/.size" 2>/dev/null)" != "$SIZE" ]; then
 	"$top/bench/gen-log" "$SIZE" >"$LOGF" || die "gen-log failed"
@@ -152,7 +152,7 @@ if [ "$(cat "$W/logs/.size" 2>/dev/null)" != "$SIZE" ]; then
 fi
 [ -s "$LINEF" ] || head -c $((512 * 1024 * 1024)) /dev/zero | tr '\0' z \
     >"$LINEF"
-mkdir -p -m 0755 "$W/logs/f"
+mkdir -p "$W/logs/f" && chmod 0755 "$W/logs/f"
 : >"$W/logs/f/follow.log"
 chmod 0644 "$LOGF" "$LINEF" "$W/logs/f/follow.log"
 BYTES=$(stat -c %s "$LOGF")
@@ -194,7 +194,7 @@ now_ns() {
 # that a busy spell of the machine hits both alike; the shortest wall
 # time of each, in ms, into BEST_A and BEST_B.
 best2() {
-	local i t0 t1 ba= bb=
+	local i t0 t1 ba='' bb=''
 	for ((i = 0; i < RUNS; i++)); do
 		t0=$(now_ns)
 		$1 || die "failed: $1"

@@ -209,6 +209,7 @@ for ((i = 0; i < 150; i++)); do
 	sleep 0.1
 done
 pane=$(tmux -S "$sock" capture-pane -p)
+# shellcheck disable=SC2034 # what fail() shows
 LAST="tmux pane" RC=- OUT=$pane ERR=
 assert_contains "$pane" "grant $short ended (expired)" "the pane"
 assert_contains "$pane" "EXIT=4" "the pane"

@@ -35,6 +35,7 @@ step "exactly one decision per grant"
 audit_all
 wins_a=0
 wins_d=0
+# shellcheck disable=SC2034 # LAST, RC, OUT, ERR: what fail() shows
 for id in "${ids[@]}"; do
 	ra=$(cat "$T/a.$id.rc")
 	rd=$(cat "$T/d.$id.rc")

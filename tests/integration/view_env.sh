@@ -18,7 +18,6 @@ LOG=$LOGS/app/debug.log
 printf 'first line password=hunter2\nsecond line\n' | mklog "$LOG"
 grant_for "$ALICE" app-debug 1h
 home=$(getent passwd "$ALICE" | cut -d: -f6)
-mhome=$(getent passwd "$MALLORY" | cut -d: -f6)
 
 expect 0 view "$ALICE" app-debug
 clean_view=$OUT

@@ -62,7 +62,8 @@ assert_eq "$fds" "0 1 2 3 4 " "streamer fds"
 for fd in 3 4; do
 	assert_match "$(readlink "/proc/$STR/fd/$fd")" '^pipe:' "streamer fd $fd"
 done
-for fd in $(ls "/proc/$MON/fd"); do
+for p in "/proc/$MON/fd/"*; do
+	fd=${p##*/}
 	case $(readlink "/proc/$MON/fd/$fd") in
 	*"$LOGS"* | *jitlog.db* | pipe:* | /dev/null | anon_inode:* | \
 	    socket:* | "$T/v.err") ;;
@@ -83,7 +84,7 @@ r as "$ALICE" timeout 10 strace -p "$STR" -o /dev/null
 assert_ne "$RC" 0 "strace -p streamer as the caller"
 assert_contains "$ERR" "Operation not permitted" "strace -p streamer"
 r as "$ALICE" timeout 10 gdb -batch -p "$STR"
-assert_no_match "$OUT$ERR" "Attaching to process $STR[^0-9]*$" "gdb"
+assert_no_match "$OUT$ERR" "Attaching to process ${STR}[^0-9]*\$" "gdb"
 kill -0 "$MON" || fail "the monitor died"
 echo "still running" >>"$LOG"
 wait_for_text "$T/v.out" "still running"

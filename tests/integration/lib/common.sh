@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: ISC
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # sets variables its scripts read
 #
 # Sourced by every tests/integration/*.sh script.  The scripts run as root
 # against the copy of jitlog that lib/install.sh installed under the test

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: ISC
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # sets variables its scripts read
 #
 # Sourced by the tests/integration/view_*.sh scripts after common.sh: the
 # cast, logs and config the viewer tests share, and helpers to run
