@@ -34,6 +34,8 @@ int
 jl_ops_begin_load(struct jl_ctx *c, int64_t id, struct jl_grant **ret_g,
     const struct jl_resource **ret_res, struct jl_error *err)
 {
+	const struct jl_resource *res;
+	enum jl_decision d = JL_DENY;
 	struct jl_grant *g = NULL;
 	int r;
 
@@ -42,17 +44,29 @@ jl_ops_begin_load(struct jl_ctx *c, int64_t id, struct jl_grant **ret_g,
 	if ((r = jl_store_begin(c->store, err)) < 0)
 		return r;
 	r = jl_store_grant_get(c->store, id, &g, err);
-	if (r == -ENOENT) {
-		jl_store_rollback(c->store);
-		return jl_ops_refuse(err, "no such grant: %lld", (long long)id);
-	}
+	if (r == -ENOENT)
+		goto unseen;
+	if (r < 0)
+		goto fail;
+	res = jl_config_resource(c->cfg, g->resource);
+	/* A grant the caller may not see answers as one that does not
+	 * exist, before its state or the policy could say more of it. */
+	r = jl_policy_may_see(c->cfg, res, g, c->who, &d);
 	if (r < 0) {
-		jl_store_rollback(c->store);
-		return r;
+		r = jl_error_set(err, r, "cannot decide: policy error");
+		goto fail;
 	}
-	*ret_res = jl_config_resource(c->cfg, g->resource);
+	if (d != JL_ALLOW)
+		goto unseen;
+	*ret_res = res;
 	*ret_g = g;
 	return 0;
+unseen:
+	r = jl_ops_refuse(err, "no such grant: %lld", (long long)id);
+fail:
+	jl_store_rollback(c->store);
+	jl_grant_free(g);
+	return r;
 }
 
 /*

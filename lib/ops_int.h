@@ -107,7 +107,8 @@ int jl_ops_check_requester(const struct jl_ctx *c,
 /*
  * Open the write transaction and load grant id with its resource (NULL
  * when no longer configured).  0 inside the transaction, else rolled
- * back: JL_REFUSED for an unknown grant, -errno.  (ops_decide.c)
+ * back: JL_REFUSED ("no such grant") for an unknown grant and for one
+ * the caller may not see (jl_policy_may_see), -errno.  (ops_decide.c)
  */
 int jl_ops_begin_load(struct jl_ctx *c, int64_t id, struct jl_grant **ret_g,
     const struct jl_resource **ret_res, struct jl_error *err);

@@ -117,6 +117,54 @@ test_self_approval(void)
 	jl_store_close(c.store);
 }
 
+/*
+ * A grant the caller may not see answers as an unknown one, whatever its
+ * state: no "is active", "not permitted" or "not a break-glass grant"
+ * that tells mallory it exists.
+ */
+static void
+test_unseen(void)
+{
+	struct jl_ctx c;
+	struct jl_error err = { "" };
+	char unknown[sizeof(err.msg)];
+	int64_t pending, active, i;
+	int64_t ids[2];
+
+	fx_store(&c, &bob);
+	pending = fx_request(&c, &alice, "app", 0);
+	active = fx_request(&c, &alice, "app", 0);
+	T_ASSERT_INTEQ(jl_op_approve(&c, active, NULL, 0, NULL, &err), 0);
+	ids[0] = pending;
+	ids[1] = active;
+	c.who = &mallory;
+	for (i = 0; i < 2; i++) {
+		T_ASSERT_INTEQ(jl_op_approve(&c, ids[i], NULL, 0, NULL, &err),
+		    JL_REFUSED);
+		(void)snprintf(unknown, sizeof(unknown), "no such grant: %lld",
+		    (long long)ids[i]);
+		T_ASSERT_STREQ(err.msg, unknown);
+		T_ASSERT_INTEQ(jl_op_deny(&c, ids[i], "no", NULL, &err),
+		    JL_REFUSED);
+		T_ASSERT_STREQ(err.msg, unknown);
+		T_ASSERT_INTEQ(jl_op_revoke(&c, ids[i], NULL, NULL, &err),
+		    JL_REFUSED);
+		T_ASSERT_STREQ(err.msg, unknown);
+		T_ASSERT_INTEQ(jl_op_review(&c, ids[i], NULL, NULL, &err),
+		    JL_REFUSED);
+		T_ASSERT_STREQ(err.msg, unknown);
+	}
+	/* Those who may see it still hear why: the auditor sees all. */
+	c.who = &erin;
+	T_ASSERT_INTEQ(jl_op_approve(&c, active, NULL, 0, NULL, &err),
+	    JL_REFUSED);
+	T_ASSERT(strstr(err.msg, "is active") != NULL);
+	T_ASSERT_INTEQ(fx_nevents(c.store), 3);
+	T_ASSERT_INTEQ(fx_state(&c, pending), JL_PENDING);
+	T_ASSERT_INTEQ(fx_state(&c, active), JL_ACTIVE);
+	jl_store_close(c.store);
+}
+
 static void
 test_durations(void)
 {
@@ -447,6 +495,7 @@ main(void)
 	fx_setup(config_text);
 	T_RUN(test_request_approve);
 	T_RUN(test_self_approval);
+	T_RUN(test_unseen);
 	T_RUN(test_durations);
 	T_RUN(test_two_approvals);
 	T_RUN(test_deny);
