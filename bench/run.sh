@@ -267,13 +267,15 @@ if has pam; then
 	part_rc pam $?
 	# Where the time of one decision goes (bench/pam/decide_parts.c), on
 	# that part's config and store; NSS for a plain user.
+	guid=$(sqlite3 -readonly "$PW/state/jitlog.db" \
+	    "select uid from grants where user = 'jlbench' order by id desc limit 1")
 	part_start pam-parts bench/pam/decide_parts "$PW/jitlog.conf" "$ADMIN" \
-	    jlbench payments-debug "$PARTS_ROUNDS"
+	    jlbench "$guid" payments-debug "$PARTS_ROUNDS"
 	# shellcheck disable=SC2046 # pkg-config prints several flags
 	cc -O2 -I"$top/include" -o "$OUT/decide_parts" \
 	    "$top/bench/pam/decide_parts.c" "$BUILD/lib/libjitlog_core.a" \
 	    $(pkg-config --libs libpcre2-8 sqlite3 libsodium libconfig) &&
-	    "$OUT/decide_parts" "$PW/jitlog.conf" "$ADMIN" jlbench \
+	    "$OUT/decide_parts" "$PW/jitlog.conf" "$ADMIN" jlbench "$guid" \
 	    payments-debug "$PARTS_ROUNDS" >"$OUT/pam-parts.log" 2>&1
 	part_rc pam-parts $?
 	sed 's/^/   /' "$OUT/pam-parts.log"

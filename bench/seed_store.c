@@ -580,8 +580,8 @@ verify(struct seed *s, const char *path, const char *subject,
 		return 1;
 	}
 	(void)clock_gettime(CLOCK_MONOTONIC, &a);
-	r = jl_store_grant_find_active(st, subject, resource, s->now, &id, &exp,
-	    &err);
+	r = jl_store_grant_find_active(st, subject, s->subject_uid, resource,
+	    s->now, &id, &exp, &err);
 	(void)clock_gettime(CLOCK_MONOTONIC, &b);
 	what = r == 1 ? "active" : r == 0 ? "none" : err.msg;
 	printf("lookup %s on %s: %s (grant %" PRId64 ") in %ld us\n", subject,
@@ -622,7 +622,8 @@ lookups(struct seed *s, const char *db, unsigned long count,
 	char user[32], res[32];
 	const char *u, *rs;
 	int64_t *t, id, exp;
-	unsigned long i, found = 0;
+	unsigned long i, n, found = 0;
+	uid_t uid;
 	int r = 0;
 
 	t = calloc(count, sizeof(*t));
@@ -631,11 +632,12 @@ lookups(struct seed *s, const char *db, unsigned long count,
 	jl_store_opts_default(&o);
 	o.owner = (uid_t)-1;
 	for (i = 0; i < count && r >= 0; i++) {
-		(void)snprintf(user, sizeof(user), "user%06lu",
-		    (unsigned long)(next(s) % users));
+		n = next(s) % users;
+		(void)snprintf(user, sizeof(user), "user%06lu", n);
 		(void)snprintf(res, sizeof(res), "res-%02u",
 		    (unsigned)(next(s) % NRES));
 		u = i % 4 == 0 && subject ? subject : user;
+		uid = u == user ? (uid_t)(n + 100000) : s->subject_uid;
 		if (i % 4 == 1)
 			rs = res;
 		else if (i % 4 == 3)
@@ -646,8 +648,8 @@ lookups(struct seed *s, const char *db, unsigned long count,
 		if (r < 0)
 			break;
 		(void)clock_gettime(CLOCK_MONOTONIC, &a);
-		r = jl_store_grant_find_active(st, u, rs, s->now, &id, &exp,
-		    &err);
+		r = jl_store_grant_find_active(st, u, uid, rs, s->now, &id,
+		    &exp, &err);
 		(void)clock_gettime(CLOCK_MONOTONIC, &b);
 		jl_store_close(st);
 		found += r == 1;

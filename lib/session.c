@@ -274,8 +274,8 @@ find(struct jl_ctx *c, const struct jl_session_req *rq,
 	if (rq->user == NULL || rq->user[0] == '\0')
 		return jl_error_set(err, EINVAL, "no user name");
 	g->session_id = 0;
-	return jl_store_grant_find_active(c->store, rq->user, rq->resource,
-	    c->now, &g->grant_id, &g->expires, err);
+	return jl_store_grant_find_active(c->store, rq->user, rq->uid,
+	    rq->resource, c->now, &g->grant_id, &g->expires, err);
 }
 
 int

@@ -511,7 +511,7 @@ out:
  * grants (grants_active, grants_active_any), newest expiry first.
  */
 int
-jl_store_grant_find_active(struct jl_store *st, const char *user,
+jl_store_grant_find_active(struct jl_store *st, const char *user, uid_t uid,
     const char *resource, int64_t now, int64_t *ret_id, int64_t *ret_expires,
     struct jl_error *err)
 {
@@ -522,11 +522,11 @@ jl_store_grant_find_active(struct jl_store *st, const char *user,
 	    resource != NULL ?
 	        "SELECT id, expires_at FROM grants INDEXED BY grants_active"
 	        " WHERE status = 'approved' AND user = ?1 AND resource = ?2"
-	        " AND expires_at > ?3 AND starts_at <= ?3"
+	        " AND expires_at > ?3 AND starts_at <= ?3 AND uid = ?4"
 	        " ORDER BY expires_at DESC LIMIT 1" :
 	        "SELECT id, expires_at FROM grants INDEXED BY grants_active_any"
 	        " WHERE status = 'approved' AND user = ?1"
-	        " AND expires_at > ?3 AND starts_at <= ?3"
+	        " AND expires_at > ?3 AND starts_at <= ?3 AND uid = ?4"
 	        " ORDER BY expires_at DESC LIMIT 1",
 	    &s, err);
 	if (r < 0)
@@ -535,6 +535,7 @@ jl_store_grant_find_active(struct jl_store *st, const char *user,
 	if (resource != NULL)
 		rc |= jl_store_bind_text(s, 2, resource);
 	rc |= sqlite3_bind_int64(s, 3, now);
+	rc |= sqlite3_bind_int64(s, 4, (int64_t)uid);
 	if (rc != SQLITE_OK) {
 		r = jl_error_set(err, EINVAL, "invalid lookup");
 		goto out;

@@ -94,7 +94,7 @@ continued_by(struct jl_ctx *c, const struct jl_grant *g, struct jl_error *err)
 	int64_t id = 0, exp = 0;
 	int r;
 
-	r = jl_store_grant_find_active(c->store, g->user, g->resource,
+	r = jl_store_grant_find_active(c->store, g->user, g->uid, g->resource,
 	    g->expires_at, &id, &exp, err);
 	if (r < 0)
 		return r;

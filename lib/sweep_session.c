@@ -49,8 +49,8 @@ session_due(struct jl_ctx *c, const struct jl_session *ss, char **ret_resource,
 		r = 0;
 		goto out;
 	}
-	r = jl_store_grant_find_active(c->store, ss->user, g->resource, c->now,
-	    &id, &exp, err);
+	r = jl_store_grant_find_active(c->store, g->user, g->uid, g->resource,
+	    c->now, &id, &exp, err);
 	if (r != 0) {
 		r = r > 0 ? 0 : r;
 		goto out;

@@ -45,8 +45,8 @@ jl_view_find(struct jl_ctx *c, const struct jl_resource *res,
 
 	if ((r = check_ctx(c, err)) < 0)
 		return r;
-	r = jl_store_grant_find_active(c->store, c->who->name, res->name,
-	    c->now, &id, &expires, err);
+	r = jl_store_grant_find_active(c->store, c->who->name, c->who->uid,
+	    res->name, c->now, &id, &expires, err);
 	if (r <= 0)
 		return r;
 	r = jl_store_grant_get(c->store, id, &g, err);
@@ -273,7 +273,7 @@ jl_view_recheck(struct jl_ctx *c, struct jl_view *v, const char **ret_why,
 		jl_grant_free(g);
 	} else {
 		r = jl_store_grant_find_active(c->store, c->who->name,
-		    v->resource, c->now, &id, &expires, err);
+		    c->who->uid, v->resource, c->now, &id, &expires, err);
 		if (r < 0)
 			return r;
 		if (r == 1) {

@@ -327,6 +327,7 @@ req_init(struct call *k, struct jl_session_req *rq, int64_t pid)
 {
 	memset(rq, 0, sizeof(*rq));
 	rq->user = k->user;
+	rq->uid = k->id.uid;
 	rq->resource = k->args.resource;
 	rq->service = item(k->pamh, PAM_SERVICE);
 	rq->rhost = item(k->pamh, PAM_RHOST);

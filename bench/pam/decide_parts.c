@@ -10,8 +10,9 @@
  * microseconds.  bench/run.sh runs it after bench/pam/run.sh, on that
  * part's config and store.
  *
- * Usage: decide_parts CONFIG NSS-USER GRANT-USER RESOURCE ROUNDS
- * (NSS-USER must exist; GRANT-USER is looked up in the store only.)
+ * Usage: decide_parts CONFIG NSS-USER GRANT-USER GRANT-UID RESOURCE ROUNDS
+ * (NSS-USER must exist; GRANT-USER and GRANT-UID are looked up in the
+ * store only.)
  * Built with cc against BUILD/lib/libjitlog_core.a (bench/run.sh).
  */
 #include <stdio.h>
@@ -47,7 +48,7 @@ cmp(const void *a, const void *b)
 
 /* One decision, each step's time in t[0..NPARTS).  0 or -1. */
 static int
-round_once(char **argv, long long *t)
+round_once(char **argv, uid_t grant_uid, long long *t)
 {
 	struct jl_config *cfg = NULL;
 	struct jl_store *st = NULL;
@@ -72,7 +73,7 @@ round_once(char **argv, long long *t)
 	if (jl_store_open(cfg->database, &o, &st, &err) < 0)
 		goto out;
 	d = now_ns();
-	if (jl_store_grant_find_active(st, argv[3], argv[4],
+	if (jl_store_grant_find_active(st, argv[3], grant_uid, argv[5],
 	        (int64_t)time(NULL), &gid, &exp, &err) < 0)
 		goto out;
 	e = now_ns();
@@ -97,20 +98,21 @@ int
 main(int argc, char **argv)
 {
 	long long *t[NPARTS], row[NPARTS];
-	uint64_t n;
+	uint64_t n, uid;
 	size_t i, k;
 
-	if (argc != 6 || jl_parse_uint(argv[5], 1000000, &n) < 0 || n == 0) {
+	if (argc != 7 || jl_parse_uint(argv[4], 4294967294u, &uid) < 0 ||
+	    jl_parse_uint(argv[6], 1000000, &n) < 0 || n == 0) {
 		fprintf(stderr,
 		    "usage: decide_parts CONFIG NSS-USER "
-		    "GRANT-USER RESOURCE ROUNDS\n");
+		    "GRANT-USER GRANT-UID RESOURCE ROUNDS\n");
 		return 2;
 	}
 	for (k = 0; k < NPARTS; k++)
 		if ((t[k] = calloc(n, sizeof(**t))) == NULL)
 			return 3;
 	for (i = 0; i < n; i++) {
-		if (round_once(argv, row) < 0)
+		if (round_once(argv, (uid_t)uid, row) < 0)
 			return 3;
 		for (k = 0; k < NPARTS; k++)
 			t[k][i] = row[k];

@@ -29,6 +29,7 @@
 /* What the module knows about the login it is asked about. */
 struct jl_session_req {
 	const char *user;     /* canonical name (from NSS) */
+	uid_t uid;            /* its uid (from NSS) */
 	const char *resource; /* NULL: an active grant on any resource */
 	const char *service;  /* PAM_SERVICE; NULL: unknown */
 	const char *rhost;    /* raw PAM_RHOST; NULL: none */

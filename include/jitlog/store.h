@@ -109,10 +109,12 @@ int jl_store_grant_extensions(struct jl_store *st, int64_t id,
     struct jl_grant ***ret, size_t *ret_n, struct jl_error *err);
 /*
  * The approved grant of user (on resource, or on any resource when NULL)
- * that holds at now and ends last: an indexed lookup.  1 found (ret_id,
- * ret_expires set), 0 none, -errno.
+ * that holds at now and ends last: an indexed lookup.  A grant is the
+ * user's only under both its name and its uid, so an account that took
+ * the name of a deleted one does not inherit its grants.  1 found
+ * (ret_id, ret_expires set), 0 none, -errno.
  */
-int jl_store_grant_find_active(struct jl_store *st, const char *user,
+int jl_store_grant_find_active(struct jl_store *st, const char *user, uid_t uid,
     const char *resource, int64_t now, int64_t *ret_id, int64_t *ret_expires,
     struct jl_error *err);
 

@@ -304,8 +304,8 @@ test_migrate_v1(void)
 		    g->escalated_at == 0 && g->extends_id == 0);
 	}
 	jl_grant_free(g);
-	T_ASSERT_INTEQ(jl_store_grant_find_active(st, "alice", NULL, 300, &id,
-	                   &exp, &err),
+	T_ASSERT_INTEQ(jl_store_grant_find_active(st, "alice", 1000, NULL, 300,
+	                   &id, &exp, &err),
 	    1);
 	T_ASSERT_INTEQ(id, 7);
 	T_ASSERT_INTEQ(jl_store_audit_verify(st, &n, &bad, &err), 0);

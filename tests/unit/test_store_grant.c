@@ -172,16 +172,25 @@ test_round_trip(void)
 }
 
 static int64_t
-find(struct jl_store *st, const char *user, const char *res, int64_t now)
+find_uid(struct jl_store *st, const char *user, uid_t uid, const char *res,
+    int64_t now)
 {
 	struct jl_error err = { { 0 } };
 	int64_t id = -1, exp = -1;
 	int r;
 
-	r = jl_store_grant_find_active(st, user, res, now, &id, &exp, &err);
+	r = jl_store_grant_find_active(st, user, uid, res, now, &id, &exp,
+	    &err);
 	if (r < 0)
 		fprintf(stderr, "find_active: %s\n", err.msg);
 	return r == 1 ? id : r;
+}
+
+/* As new_grant's user (uid 1000). */
+static int64_t
+find(struct jl_store *st, const char *user, const char *res, int64_t now)
+{
+	return find_uid(st, user, 1000, res, now);
 }
 
 static void
@@ -218,6 +227,10 @@ test_find_active(void)
 	T_ASSERT_INTEQ(find(st, "alice", "billing", 499), 0);
 	T_ASSERT_INTEQ(find(st, "bob", NULL, 3000), 0);
 	T_ASSERT_INTEQ(find(st, "ALICE", "payments", 3000), 0);
+	/* The name under another uid (an account that took the name of a
+	 * deleted one) holds none of them. */
+	T_ASSERT_INTEQ(find_uid(st, "alice", 1001, "payments", 3000), 0);
+	T_ASSERT_INTEQ(find_uid(st, "alice", 1001, NULL, 3000), 0);
 	/* Revoked: gone at once. */
 	b->status = JL_ST_REVOKED;
 	b->ended_at = 3000;
