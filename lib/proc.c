@@ -176,6 +176,10 @@ jl_proc_sanitize(struct jl_error *err)
 		return jl_error_set(err, errno, "chdir /: %s", strerror(errno));
 	if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR)
 		return jl_error_set(err, errno, "cannot ignore SIGXFSZ");
+	/* Output to a closed pipe is EPIPE, not death after the commit and
+	 * before notify_command ran ("jitadm ... | true"). */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return jl_error_set(err, errno, "cannot ignore SIGPIPE");
 	return 0;
 }
 

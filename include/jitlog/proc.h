@@ -23,7 +23,9 @@
 #include "jitlog/common.h"
 
 /*
- * Fds, environment, chdir, umask 077, no core dumps, SIGXFSZ ignored.
+ * Fds, environment, chdir, umask 077, no core dumps, SIGXFSZ and SIGPIPE
+ * ignored (a write past the limit or to a closed pipe fails with an
+ * error the caller reports, instead of killing it part-way).
  * Call first in main(); 0 or -errno with err set; the caller exits 3.
  */
 int jl_proc_sanitize(struct jl_error *err);

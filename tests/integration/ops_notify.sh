@@ -44,6 +44,26 @@ expect 0 "$JITADM" revoke "$gid"
 assert_contains "$(note_meta revoke "$gid")" "uid=$(id -u nobody)" \
     "root's notifications run as nobody"
 
+step "output to a closed pipe: an error, and the program still runs"
+# The reader of jitadm's stdout is gone before it starts; SIGPIPE is
+# back to its default (python ignores it, and exec would pass that on).
+ops_config "$HOOK" 'break_glass = true;'
+r as "$ALICE" python3 -c 'import os, signal, sys
+r, w = os.pipe()
+os.close(r)
+os.dup2(w, 1)
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$JITADM" request app-debug \
+    --reason "closed pipe" --break-glass
+assert_eq "$RC" 3 "exit status, output to a closed pipe"
+assert_contains "$ERR" "cannot write output" "stderr"
+pid=$(sql "select max(id) from grants where reason = 'closed pipe'")
+[ -n "$pid" ] || fail "the break-glass grant was not stored"
+assert_state "$pid" active
+jq_eq "$(notes break_glass "$pid")" .actor "$ALICE"
+expect 0 as "$BOB" "$JITADM" review "$pid"
+ops_config "$HOOK"
+
 step "a failing program: the action lands, a journal warning"
 cat >"$T/fail.sh" <<'EOF'
 #!/bin/sh
