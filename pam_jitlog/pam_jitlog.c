@@ -81,8 +81,16 @@ struct args {
 #endif
 };
 
-/* Carried from open_session to close_session in the PAM handle. */
+/*
+ * Carried from open_session to close_session in the PAM handle: one per
+ * session opened, newest first.  A stack may hold pam_jitlog more than
+ * once (say, one line per resource); they share the one data name, so
+ * each open pushes its session and each close pops one and ends it.
+ * libpam calls the cleanup of the data being replaced with
+ * PAM_DATA_REPLACE: then the older entries live on under the newer.
+ */
 struct open_data {
+	struct open_data *prev;
 	int64_t grant_id;
 	int64_t pid;
 	char user[];
@@ -434,9 +442,15 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 static void
 open_data_free(pam_handle_t *pamh, void *data, int status)
 {
+	struct open_data *d = data, *prev;
+
 	(void)pamh;
-	(void)status;
-	free(data);
+	if ((status & PAM_DATA_REPLACE) != 0)
+		return; /* pushed under a newer one, or popped (close) */
+	for (; d != NULL; d = prev) {
+		prev = d->prev;
+		free(d);
+	}
 }
 
 /* After the session is recorded: remember it for close, export the
@@ -445,6 +459,7 @@ static enum outcome
 publish(struct call *k, const struct jl_session_grant *g, int64_t pid)
 {
 	struct open_data *d;
+	const void *prev = NULL;
 	char env[64], when[32];
 	size_t n = strlen(k->user) + 1;
 
@@ -453,12 +468,16 @@ publish(struct call *k, const struct jl_session_grant *g, int64_t pid)
 		(void)jl_error_set(&k->err, ENOMEM, "out of memory");
 		return OUT_ERROR;
 	}
+	if (pam_get_data(k->pamh, DATA_NAME, &prev) != PAM_SUCCESS)
+		prev = NULL;
+	/* Ours, from an earlier open: libpam hands data back const. */
+	d->prev = (struct open_data *)(uintptr_t)prev;
 	d->grant_id = g->grant_id;
 	d->pid = pid;
 	memcpy(d->user, k->user, n);
 	if (pam_set_data(k->pamh, DATA_NAME, d, open_data_free) !=
 	    PAM_SUCCESS) {
-		free(d);
+		free(d); /* prev stays where it was */
 		(void)jl_error_set(&k->err, ENOMEM, "pam_set_data failed");
 		return OUT_ERROR;
 	}
@@ -534,6 +553,7 @@ pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct jl_ctx c;
 	struct jl_session_req rq;
 	const struct open_data *d = NULL;
+	struct open_data *top;
 	enum outcome o;
 	int r;
 
@@ -549,9 +569,15 @@ pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	/* JL_REFUSED: nothing open any more (ended by sweep, or closed). */
 	o = r == JL_REFUSED ? OUT_NOTHING : action_outcome(r);
 	r = finish(&k, o);
-	/* Recorded (or nothing left to record): forget it.  This frees d,
-	 * which k.user points into, so only after finish(). */
-	if (o != OUT_ERROR)
-		(void)pam_set_data(pamh, DATA_NAME, NULL, NULL);
+	/* Recorded (or nothing left to record): pop it, and free it, which
+	 * k.user points into, only after finish().  The older sessions stay
+	 * for the other pam_jitlog lines of the stack. */
+	if (o != OUT_ERROR) {
+		top = (struct open_data *)(uintptr_t)d;
+		if (pam_set_data(pamh, DATA_NAME, top->prev,
+		        top->prev != NULL ? open_data_free : NULL) ==
+		    PAM_SUCCESS)
+			free(top);
+	}
 	return r;
 }

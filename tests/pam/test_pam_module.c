@@ -490,6 +490,90 @@ test_close_alone(void)
 	ph_teardown(&e);
 }
 
+/* closed_at of session id in e's store: 0 open, -1 none or error. */
+static int64_t
+session_closed_at(struct ph_env *e, int64_t id)
+{
+	struct jl_store_opts o;
+	struct jl_store *st = NULL;
+	struct jl_session ss = { 0 };
+	struct jl_error err;
+	int64_t at = -1;
+
+	jl_store_opts_default(&o);
+	o.owner = (uid_t)-1;
+	if (jl_store_open(e->db, &o, &st, &err) < 0)
+		return -1;
+	if (jl_store_session_get(st, id, &ss, &err) == 0)
+		at = ss.closed_at;
+	jl_session_clear(&ss);
+	jl_store_close(st);
+	return at;
+}
+
+/*
+ * pam_jitlog twice in one session stack (any resource, then one): both
+ * lines record a session, and the two closes end both, each its own
+ * (before, the second open took the first's place in the handle and the
+ * first session stayed open until the sweep called it gone).
+ */
+static void
+test_two_lines(void)
+{
+	struct ph_env e;
+	struct ph_event ev;
+	char path[700], text[4096];
+	pam_handle_t *h;
+	int64_t id;
+	FILE *f;
+
+	T_ASSERT(ph_setup(&e, "pam-two") == 0);
+	(void)snprintf(path, sizeof(path), "%s/two", e.pamdir);
+	(void)snprintf(text, sizeof(text),
+	    "session required %s test_config=%s test_nojournal\n"
+	    "session required %s test_config=%s test_nojournal resource=%s\n",
+	    mod, e.conf, mod, e.conf, PH_RES);
+	f = fopen(path, "w");
+	T_ASSERT(f != NULL);
+	if (f == NULL)
+		return;
+	(void)fputs(text, f);
+	T_ASSERT(fclose(f) == 0);
+	id = ph_grant(&e, e.user, PH_RES, JL_ST_APPROVED, now - 60, now + 3600);
+	T_ASSERT(id > 0);
+	h = ph_start(&e, "two", e.user, NULL);
+	T_ASSERT(h != NULL);
+	if (h == NULL)
+		return;
+	T_ASSERT_INTEQ(pam_open_session(h, 0), PAM_SUCCESS);
+	T_ASSERT(ph_last_event(&e, "session_open", e.user, &ev) == 0);
+	T_ASSERT_INTEQ(ev.count, 2);
+	T_ASSERT_INTEQ(session_closed_at(&e, 1), 0);
+	T_ASSERT_INTEQ(session_closed_at(&e, 2), 0);
+	T_ASSERT_INTEQ(pam_close_session(h, 0), PAM_SUCCESS);
+	T_ASSERT(ph_last_event(&e, "session_close", e.user, &ev) == 0);
+	T_ASSERT_INTEQ(ev.count, 2);
+	T_ASSERT(session_closed_at(&e, 1) > 0);
+	T_ASSERT(session_closed_at(&e, 2) > 0);
+	/* Nothing left: a second close writes nothing. */
+	T_ASSERT_INTEQ(pam_close_session(h, 0), PAM_SUCCESS);
+	T_ASSERT(ph_last_event(&e, "session_close", e.user, &ev) == 0);
+	T_ASSERT_INTEQ(ev.count, 2);
+	(void)pam_end(h, PAM_SUCCESS);
+
+	/* Opened and never closed: pam_end frees what the handle holds
+	 * (ASan checks), and the sessions stay open for the sweep. */
+	h = ph_start(&e, "two", e.user, NULL);
+	T_ASSERT(h != NULL);
+	if (h != NULL) {
+		T_ASSERT_INTEQ(pam_open_session(h, 0), PAM_SUCCESS);
+		(void)pam_end(h, PAM_SUCCESS);
+	}
+	T_ASSERT_INTEQ(session_closed_at(&e, 3), 0);
+	T_ASSERT_INTEQ(session_closed_at(&e, 4), 0);
+	ph_teardown(&e);
+}
+
 int
 main(void)
 {
@@ -506,5 +590,6 @@ main(void)
 	T_RUN(test_store_locked);
 	T_RUN(test_annotations);
 	T_RUN(test_close_alone);
+	T_RUN(test_two_lines);
 	return T_DONE();
 }
