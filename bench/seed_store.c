@@ -59,8 +59,8 @@ static const char *const sql[NSTMT] = {
 	            " ended_by, end_comment, duration_s, approvals_required)"
 	            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
 	            " ?12, ?13, 1)",
-	[S_APPROVAL] = "INSERT INTO approvals (grant_id, approver, at)"
-	               " VALUES (?1, ?2, ?3)",
+	[S_APPROVAL] = "INSERT INTO approvals (grant_id, approver, at, uid)"
+	               " VALUES (?1, ?2, ?3, ?4)",
 	[S_AUDIT] = "INSERT INTO audit (seq, at, event, grant_id, actor, user,"
 	            " resource, detail, hash)"
 	            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -253,6 +253,11 @@ insert_grant(struct seed *s, struct row *g, bool approved)
 	rc = sqlite3_bind_int64(st, 1, g->id);
 	rc |= text(st, 2, g->approver);
 	rc |= sqlite3_bind_int64(st, 3, g->starts);
+	/* "lead-NN" is uid 200000 + NN; the one "approver" 199999. */
+	rc |= sqlite3_bind_int64(st, 4,
+	    strncmp(g->approver, "lead-", 5) == 0 ?
+	        200000 + atoi(g->approver + 5) :
+	        199999);
 	return rc != SQLITE_OK ? fail(s, "approval") :
 	                         step(s, S_APPROVAL, "approval");
 }

@@ -138,9 +138,9 @@ jl_grant_holds(const struct jl_grant *g, int64_t now)
 	return g->starts_at <= now && now < g->expires_at;
 }
 
-/* True if by is among g's approvers. */
+/* Contract: see grant.h. */
 bool
-jl_grant_approved_by(const struct jl_grant *g, const char *by)
+jl_grant_approved_by(const struct jl_grant *g, const char *by, uid_t uid)
 {
 	size_t i;
 
@@ -149,6 +149,8 @@ jl_grant_approved_by(const struct jl_grant *g, const char *by)
 	for (i = 0; i < g->napprovals; i++) {
 		if (g->approvals[i].by != NULL &&
 		    strcmp(g->approvals[i].by, by) == 0)
+			return true;
+		if (g->approvals[i].uid == (int64_t)uid)
 			return true;
 	}
 	return false;
@@ -161,8 +163,8 @@ jl_grant_approved_by(const struct jl_grant *g, const char *by)
  * before g changes, so g is untouched on error.
  */
 int
-jl_grant_add_approval(struct jl_grant *g, const char *by, int64_t now,
-    int64_t duration, const char *comment)
+jl_grant_add_approval(struct jl_grant *g, const char *by, uid_t uid,
+    int64_t now, int64_t duration, const char *comment)
 {
 	struct jl_approval *v;
 	char *dby = NULL, *dcomment = NULL;
@@ -174,8 +176,8 @@ jl_grant_add_approval(struct jl_grant *g, const char *by, int64_t now,
 		return -EINVAL;
 	if (g->status != JL_ST_PENDING)
 		return -EINVAL;
-	if (jl_grant_approved_by(g, by))
-		return -EEXIST;
+	if (uid == (uid_t)-1 || jl_grant_approved_by(g, by, uid))
+		return uid == (uid_t)-1 ? -EINVAL : -EEXIST;
 	dur = g->duration_s;
 	if (duration > 0 && duration < dur)
 		dur = duration;
@@ -199,6 +201,7 @@ jl_grant_add_approval(struct jl_grant *g, const char *by, int64_t now,
 	}
 	g->approvals = v;
 	v[g->napprovals].by = dby;
+	v[g->napprovals].uid = (int64_t)uid;
 	v[g->napprovals].at = now;
 	v[g->napprovals].comment = dcomment;
 	g->napprovals++;

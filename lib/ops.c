@@ -503,7 +503,8 @@ jl_op_grant(struct jl_ctx *c, const struct jl_grant_args *a,
 	/* The admin's grant is its one approval: starts now, ends after dur. */
 	g->duration_s = dur;
 	g->approvals_required = 1;
-	r = jl_grant_add_approval(g, c->who->name, c->now, 0, NULL);
+	r = jl_grant_add_approval(g, c->who->name, c->who->uid, c->now, 0,
+	    NULL);
 	if (r != 1) {
 		jl_grant_free(g);
 		return jl_error_set(err, r < 0 ? r : EINVAL, "cannot approve");

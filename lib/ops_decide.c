@@ -227,8 +227,8 @@ jl_op_approve(struct jl_ctx *c, int64_t id, const char *comment,
 	    (r = check_approve(res, g, duration, err)) != 0 ||
 	    (r = jl_ops_check_extends(c, g, err)) != 0)
 		goto out;
-	approved =
-	    jl_grant_add_approval(g, c->who->name, c->now, duration, comment);
+	approved = jl_grant_add_approval(g, c->who->name, c->who->uid, c->now,
+	    duration, comment);
 	if (approved < 0) {
 		r = jl_error_set(err, approved, "cannot record approval");
 		goto out;

@@ -234,7 +234,8 @@ jl_policy_may_decide(const struct jl_config *cfg, const struct jl_resource *res,
 		return 0;
 	}
 	r = is_approver(res, g, id);
-	if (r > 0 && (id->name == NULL || jl_grant_approved_by(g, id->name))) {
+	if (r > 0 &&
+	    (id->name == NULL || jl_grant_approved_by(g, id->name, id->uid))) {
 		set_why(ret_why, "already approved by you");
 		return 0;
 	}

@@ -113,8 +113,8 @@ put_approvals(sqlite3 *db, int64_t id, const struct jl_grant *g,
 	int r, rc;
 
 	r = jl_store_prepare(db,
-	    "INSERT INTO approvals (grant_id, approver, at, comment)"
-	    " VALUES (?1, ?2, ?3, ?4)"
+	    "INSERT INTO approvals (grant_id, approver, at, comment, uid)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)"
 	    " ON CONFLICT (grant_id, approver) DO NOTHING",
 	    &s, err);
 	for (i = 0; r == 0 && i < g->napprovals; i++) {
@@ -123,6 +123,10 @@ put_approvals(sqlite3 *db, int64_t id, const struct jl_grant *g,
 		rc |= jl_store_bind_text(s, 2, g->approvals[i].by);
 		rc |= sqlite3_bind_int64(s, 3, g->approvals[i].at);
 		rc |= jl_store_bind_text(s, 4, g->approvals[i].comment);
+		if (g->approvals[i].uid >= 0)
+			rc |= sqlite3_bind_int64(s, 5, g->approvals[i].uid);
+		else
+			rc |= sqlite3_bind_null(s, 5);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_step(s);
 		if (rc != SQLITE_DONE)
@@ -315,6 +319,9 @@ load_approvals(sqlite3 *db, sqlite3_stmt *s, struct jl_grant *g,
 		memset(a, 0, sizeof(*a));
 		g->napprovals++;
 		a->at = sqlite3_column_int64(s, 1);
+		a->uid = sqlite3_column_type(s, 3) == SQLITE_NULL ?
+		    -1 :
+		    sqlite3_column_int64(s, 3);
 		r = col_req(s, 0, &a->by);
 		if (r == 0)
 			r = jl_store_col_dup(s, 2, &a->comment);
@@ -330,7 +337,8 @@ static int
 prepare_approvals(sqlite3 *db, sqlite3_stmt **ret, struct jl_error *err)
 {
 	return jl_store_prepare(db,
-	    "SELECT approver, at, comment FROM approvals WHERE grant_id = ?1"
+	    "SELECT approver, at, comment, uid FROM approvals"
+	    " WHERE grant_id = ?1"
 	    " ORDER BY at, rowid",
 	    ret, err);
 }

@@ -14,7 +14,7 @@
 #include "jitlog/common.h"
 #include "jitlog/store.h"
 
-#define JL_SCHEMA_VERSION 3
+#define JL_SCHEMA_VERSION 4
 
 /* The busy handler's state: its bound, when the current wait began and,
  * inside jl_store_begin, the deadline it shares with the writers' gate

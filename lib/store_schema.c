@@ -6,7 +6,8 @@
  * grants, approvals and the audit chain; version 2 adds PAM sessions,
  * views, and the break-glass, review, escalation and extension columns;
  * version 3 indexes extensions by the grant they continue (revoke ends
- * the chain, extend and show look it up).
+ * the chain, extend and show look it up); version 4 records each
+ * approver's uid with the name (a renamed approver is not two).
  *
  * CHECK constraints keep values sane (status names, positive durations,
  * booleans, non-negative times, lengths), so that a bug elsewhere fails
@@ -131,10 +132,16 @@ static const char schema_v3[] =
     "CREATE INDEX grants_extends ON grants(extends_id)"
     " WHERE extends_id IS NOT NULL;";
 
+/* Version 4: the approver's uid (NULL in approvals given before). */
+static const char schema_v4[] =
+    "ALTER TABLE approvals ADD COLUMN uid INTEGER"
+    " CHECK (uid IS NULL OR (uid >= 0 AND uid < 4294967295));";
+
 static const char *const migrations[JL_SCHEMA_VERSION] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
+	schema_v4,
 };
 
 /* PRAGMA user_version cannot take a bound parameter: one constant per
@@ -143,6 +150,7 @@ static const char *const set_version[JL_SCHEMA_VERSION] = {
 	"PRAGMA user_version = 1",
 	"PRAGMA user_version = 2",
 	"PRAGMA user_version = 3",
+	"PRAGMA user_version = 4",
 };
 
 static int

@@ -92,8 +92,13 @@ resources = (
 EOF
 chmod 0600 "$W/jitlog.conf"
 
-# 1. The store (kept for the next run when N is the same).
-if [ "$(cat "$W/state/seeded" 2>/dev/null)" != "$N" ]; then
+# 1. The store (kept for the next run when N and the schema version are
+# the same).
+schema=$(sed -n 's/^#define JL_SCHEMA_VERSION \([0-9]*\)$/\1/p' \
+    "$top/lib/store_impl.h")
+have=$(sqlite3 -batch -readonly "$W/state/jitlog.db" "pragma user_version" \
+    2>/dev/null) || have=
+if [ "$(cat "$W/state/seeded" 2>/dev/null)" != "$N" ] || [ "$have" != "$schema" ]; then
 	rm -f "$W/state/jitlog.db" "$W/state/jitlog.db-wal" \
 	    "$W/state/jitlog.db-shm" "$W/state/seeded"
 	echo "== seeding $N grants into $W/state/jitlog.db"

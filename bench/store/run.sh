@@ -66,7 +66,11 @@ as_admin() {
 
 # 1. The store: jitadm's own, seeded in place (same owner, group, mode).
 marker="$DB.seeded"
-if [ -n "$FORCE" ] || [ "$(cat "$marker" 2>/dev/null)" != "$N $EVENTS" ]; then
+schema=$(sed -n 's/^#define JL_SCHEMA_VERSION \([0-9]*\)$/\1/p' \
+    "$top/lib/store_impl.h")
+have=$(q "pragma user_version" 2>/dev/null) || have=
+if [ -n "$FORCE" ] || [ "$(cat "$marker" 2>/dev/null)" != "$N $EVENTS" ] ||
+    [ "$have" != "$schema" ]; then
 	echo "== seeding $N grants, $EVENTS audit events into $DB"
 	grp=$(stat -c %G "$(dirname "$DB")")
 	rm -f "$marker" "$DB" "$DB-wal" "$DB-shm"

@@ -42,6 +42,7 @@ enum jl_state {
 
 struct jl_approval {
 	char *by;
+	int64_t uid; /* by's uid; -1 when not recorded (before schema 4) */
 	int64_t at;
 	char *comment; /* NULL when none */
 };
@@ -81,18 +82,23 @@ const char *jl_status_name(enum jl_status s);
 int jl_status_from_name(const char *s, enum jl_status *ret);
 /* True while the grant gives access at now. */
 bool jl_grant_holds(const struct jl_grant *g, int64_t now);
-/* True if by already approved g. */
-bool jl_grant_approved_by(const struct jl_grant *g, const char *by);
+/*
+ * True if the account by (name) with uid already approved g: an approval
+ * under either the name or the uid counts, so a renamed approver is not
+ * counted twice.
+ */
+bool jl_grant_approved_by(const struct jl_grant *g, const char *by, uid_t uid);
 
 /*
- * Record an approval by "by" at now (the caller has checked the policy).
+ * Record an approval by "by" (uid) at now (the caller has checked the
+ * policy).
  * duration, when > 0, shortens the grant (never lengthens it).  When the
  * number of approvals reaches approvals_required, the grant becomes
  * approved: starts_at = max(now, start_req), expires_at = starts_at +
  * duration_s.  Returns 1 if now approved, 0 if still pending, -errno.
  */
-int jl_grant_add_approval(struct jl_grant *g, const char *by, int64_t now,
-    int64_t duration, const char *comment);
+int jl_grant_add_approval(struct jl_grant *g, const char *by, uid_t uid,
+    int64_t now, int64_t duration, const char *comment);
 
 /* The grant as the JSON object of SPEC section 4. */
 int jl_grant_to_json(const struct jl_grant *g, int64_t now, int64_t request_ttl,

@@ -6,7 +6,9 @@
 # deleted one must not inherit what the old account held.  On the
 # installed jitlogview, pam_jitlog (pamtester) and jitadm: the old
 # account's active grant opens no view and no login for the new one, and
-# the new one does not see it; the grant itself is left as it was.
+# the new one does not see it; the grant itself is left as it was.  And
+# an approver who is renamed (usermod -l: the same uid) is still one
+# approver: the second of two approvals must come from somebody else.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/attack.sh"
 . "$(dirname "$0")/lib/pam.sh"
@@ -72,4 +74,28 @@ assert_eq "$(sql "select * from grants order by id")" "$grants_before" \
 assert_eq "$(sql "select count(*) from audit where event in
     ('view_denied', 'session_denied') and actor = '$GHOST'")" 3 \
     "the new account's refusals"
+store_sound
+
+step "a renamed approver is still one approver"
+req "$ALICE" db-debug --reason "two approvals"
+did=$ID
+expect 0 as "$BOB" "$JITADM" approve "$did"
+assert_state "$did" pending
+expect 1 as "$BOB" "$JITADM" approve "$did"
+assert_contains "$ERR" "already approved by you" "approving twice"
+RENAMED=${P}robert
+usermod -l "$RENAMED" "$BOB" || fail "usermod -l $RENAMED $BOB"
+# The cleanup removes the account under its new name.
+_users+=("$RENAMED")
+expect 1 as "$RENAMED" "$JITADM" approve "$did"
+assert_contains "$ERR" "already approved by you" "approving again, renamed"
+assert_state "$did" pending
+gj "$did"
+jq_eq "$J" '.approvals | length' 1
+expect 0 as "$CAROL" "$JITADM" approve "$did"
+assert_state "$did" active
+assert_eq "$(sql "select approver || ':' || uid from approvals
+    where grant_id = $did order by at, rowid")" \
+    "$BOB:$(id -u "$RENAMED")
+$CAROL:$(id -u "$CAROL")" "the approvals, with their uids"
 store_sound

@@ -392,10 +392,11 @@ test_migrate_v3(void)
 
 	snprintf(path, sizeof(path), "%s/v2.db", fx_dir);
 	T_ASSERT_INTEQ(jl_store_init(path, (gid_t)-1, &err), 0);
-	T_ASSERT_INTEQ(jl_store_schema_version(), 3);
+	T_ASSERT_INTEQ(jl_store_schema_version(), 4);
 	/* Back to what a version 2 store looks like. */
 	T_ASSERT_INTEQ(sql(path,
 	                   "DROP INDEX grants_extends; "
+	                   "ALTER TABLE approvals DROP COLUMN uid; "
 	                   "PRAGMA user_version = 2",
 	                   &n),
 	    0);
@@ -413,8 +414,14 @@ test_migrate_v3(void)
 	    0);
 	T_ASSERT_INTEQ(n, 1);
 	T_ASSERT_INTEQ(sql(path, "PRAGMA user_version", &n), 0);
-	T_ASSERT_INTEQ(n, 3);
-	T_ASSERT_INTEQ(jl_store_init(path, (gid_t)-1, &err), 3);
+	T_ASSERT_INTEQ(n, 4);
+	T_ASSERT_INTEQ(sql(path,
+	                   "SELECT count(*) FROM pragma_table_info('approvals')"
+	                   " WHERE name = 'uid'",
+	                   &n),
+	    0);
+	T_ASSERT_INTEQ(n, 1);
+	T_ASSERT_INTEQ(jl_store_init(path, (gid_t)-1, &err), 4);
 }
 
 int

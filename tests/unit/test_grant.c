@@ -55,7 +55,7 @@ test_clock_starts_at_approval(void)
 
 	T_ASSERT_INTEQ(jl_grant_state(g, T0, TTL), JL_PENDING);
 	T_ASSERT(!jl_grant_holds(g, T0));
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", at, 0, NULL), 1);
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", 1002, at, 0, NULL), 1);
 	T_ASSERT_INTEQ(g->status, JL_ST_APPROVED);
 	T_ASSERT_INTEQ(g->starts_at, at);
 	T_ASSERT_INTEQ(g->expires_at, at + HOUR);
@@ -81,7 +81,8 @@ test_scheduled_start(void)
 	int64_t start = T0 + 5 * HOUR;
 
 	g->start_req = start;
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", T0 + 60, 0, "ok"), 1);
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", 1002, T0 + 60, 0, "ok"),
+	    1);
 	T_ASSERT_INTEQ(g->starts_at, start);
 	T_ASSERT_INTEQ(g->expires_at, start + HOUR);
 	T_ASSERT_INTEQ(jl_grant_state(g, T0 + 60, TTL), JL_SCHEDULED);
@@ -98,7 +99,9 @@ test_scheduled_start(void)
 	/* A requested start already past when approved: clock at approval. */
 	g = mkgrant(1);
 	g->start_req = T0 + 10;
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", T0 + HOUR, 0, NULL), 1);
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", 1002, T0 + HOUR, 0,
+	                   NULL),
+	    1);
 	T_ASSERT_INTEQ(g->starts_at, T0 + HOUR);
 	T_ASSERT_INTEQ(g->expires_at, T0 + 2 * HOUR);
 	jl_grant_free(g);
@@ -132,13 +135,14 @@ test_revoked_does_not_hold(void)
 {
 	struct jl_grant *g = mkgrant(1);
 
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", T0, 0, NULL), 1);
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", 1002, T0, 0, NULL), 1);
 	T_ASSERT(jl_grant_holds(g, T0 + 10));
 	g->status = JL_ST_REVOKED;
 	T_ASSERT(!jl_grant_holds(g, T0 + 10));
 	T_ASSERT_INTEQ(jl_grant_state(g, T0 + 10, TTL), JL_REVOKED);
 	/* No more approvals once not pending. */
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, "carol", T0 + 10, 0, NULL),
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "carol", 1003, T0 + 10, 0,
+	                   NULL),
 	    -EINVAL);
 	T_ASSERT_INTEQ(g->napprovals, 1);
 	jl_grant_free(g);
@@ -149,19 +153,35 @@ test_two_of_m(void)
 {
 	struct jl_grant *g = mkgrant(2);
 
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", T0 + 10, 0, "one"), 0);
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", 1002, T0 + 10, 0, "one"),
+	    0);
 	T_ASSERT_INTEQ(g->status, JL_ST_PENDING);
 	T_ASSERT_INTEQ(g->starts_at, 0);
 	T_ASSERT(!jl_grant_holds(g, T0 + 10));
-	T_ASSERT(jl_grant_approved_by(g, "bob"));
-	T_ASSERT(!jl_grant_approved_by(g, "carol"));
+	T_ASSERT(jl_grant_approved_by(g, "bob", 1002));
+	T_ASSERT(!jl_grant_approved_by(g, "carol", 1003));
 	/* The same approver twice does not count. */
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", T0 + 20, 0, NULL),
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", 1002, T0 + 20, 0, NULL),
 	    -EEXIST);
 	T_ASSERT_INTEQ(g->napprovals, 1);
 	T_ASSERT_INTEQ(g->status, JL_ST_PENDING);
+	/* ... nor under a new name (renamed: the same uid), nor the name
+	 * under another uid (a new account that took it). */
+	T_ASSERT(jl_grant_approved_by(g, "robert", 1002));
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "robert", 1002, T0 + 20, 0,
+	                   NULL),
+	    -EEXIST);
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", 1077, T0 + 20, 0, NULL),
+	    -EEXIST);
+	T_ASSERT_INTEQ(g->napprovals, 1);
+	/* An approval without a uid is refused outright. */
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "carol", (uid_t)-1, T0, 0,
+	                   NULL),
+	    -EINVAL);
 	/* A second, distinct approver approves it; the clock starts now. */
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, "carol", T0 + 30, 0, NULL), 1);
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "carol", 1003, T0 + 30, 0,
+	                   NULL),
+	    1);
 	T_ASSERT_INTEQ(g->status, JL_ST_APPROVED);
 	T_ASSERT_INTEQ(g->starts_at, T0 + 30);
 	T_ASSERT_INTEQ(g->expires_at, T0 + 30 + HOUR);
@@ -180,36 +200,43 @@ test_shorten_never_lengthen(void)
 	struct jl_grant *g = mkgrant(1);
 
 	/* Longer than requested: ignored. */
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", T0, 4 * HOUR, NULL), 1);
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", 1002, T0, 4 * HOUR,
+	                   NULL),
+	    1);
 	T_ASSERT_INTEQ(g->duration_s, HOUR);
 	T_ASSERT_INTEQ(g->expires_at, T0 + HOUR);
 	jl_grant_free(g);
 
 	g = mkgrant(1);
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", T0, 900, NULL), 1);
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", 1002, T0, 900, NULL), 1);
 	T_ASSERT_INTEQ(g->duration_s, 900);
 	T_ASSERT_INTEQ(g->expires_at, T0 + 900);
 	jl_grant_free(g);
 
 	/* 2-of-M: the first shortens, the second cannot lengthen again. */
 	g = mkgrant(2);
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", T0, 1800, NULL), 0);
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", 1002, T0, 1800, NULL),
+	    0);
 	T_ASSERT_INTEQ(g->duration_s, 1800);
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, "carol", T0 + 5, HOUR, NULL),
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "carol", 1003, T0 + 5, HOUR,
+	                   NULL),
 	    1);
 	T_ASSERT_INTEQ(g->duration_s, 1800);
 	T_ASSERT_INTEQ(g->expires_at, T0 + 5 + 1800);
 	jl_grant_free(g);
 
 	g = mkgrant(1);
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", T0, -5, NULL), -EINVAL);
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, "", T0, 0, NULL), -EINVAL);
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, NULL, T0, 0, NULL), -EINVAL);
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", 1002, T0, -5, NULL),
+	    -EINVAL);
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "", 1009, T0, 0, NULL),
+	    -EINVAL);
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, NULL, 1009, T0, 0, NULL),
+	    -EINVAL);
 	T_ASSERT_INTEQ(g->napprovals, 0);
 	T_ASSERT_INTEQ(g->status, JL_ST_PENDING);
 	/* A window past the end of time is refused, g untouched. */
 	g->start_req = INT64_MAX - 10;
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", T0, 0, NULL),
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", 1002, T0, 0, NULL),
 	    -EOVERFLOW);
 	T_ASSERT_INTEQ(g->napprovals, 0);
 	T_ASSERT_INTEQ(g->status, JL_ST_PENDING);
@@ -272,7 +299,8 @@ test_json(void)
 	g->unredacted = true;
 	g->extends_id = 7;
 	g->reason = (free(g->reason), xstrdup("say \"hi\"\n"));
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", T0 + 60, 0, "ok"), 1);
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "bob", 1002, T0 + 60, 0, "ok"),
+	    1);
 	jl_buf_reset(&b);
 	T_ASSERT_INTEQ(jl_grant_to_json(g, T0 + 120, TTL, &b), 0);
 	T_ASSERT_STREQ(b.data,
@@ -316,7 +344,7 @@ test_free_null(void)
 		return;
 	v[0] = mkgrant(1);
 	v[1] = mkgrant(2);
-	T_ASSERT_INTEQ(jl_grant_add_approval(v[1], "bob", T0, 0, "c"), 0);
+	T_ASSERT_INTEQ(jl_grant_add_approval(v[1], "bob", 1002, T0, 0, "c"), 0);
 	jl_grants_free(v, 2);
 }
 

@@ -316,7 +316,8 @@ test_already_approved(void)
 	struct jl_grant *g = mkgrant(&ALICE);
 
 	g->approvals_required = 2;
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, "carol", T0 + 5, 0, NULL), 0);
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "carol", 1003, T0 + 5, 0, NULL),
+	    0);
 	T_ASSERT_INTEQ(decide(g, &CAROL), 0);
 	T_ASSERT_STREQ(why, "already approved by you");
 	T_ASSERT_INTEQ(decide(g, &BOB), 1);
@@ -351,7 +352,7 @@ test_revoke_rights(void)
 
 	T_ASSERT_INTEQ(revoke(&res, g, &ALICE), 1); /* own: cancel */
 	T_ASSERT(why == NULL);
-	T_ASSERT_INTEQ(jl_grant_add_approval(g, "carol", T0, 0, NULL), 1);
+	T_ASSERT_INTEQ(jl_grant_add_approval(g, "carol", 1003, T0, 0, NULL), 1);
 	T_ASSERT_INTEQ(revoke(&res, g, &ALICE), 1); /* own: done */
 	T_ASSERT_INTEQ(revoke(&res, g, &CAROL), 1); /* approver */
 	T_ASSERT_INTEQ(revoke(&res, g, &BOB), 1);   /* approver group */

@@ -85,7 +85,7 @@ test_init_idempotent(void)
 	T_ASSERT_INTEQ(jl_store_init(p, (gid_t)-1, &err), 0);
 	T_ASSERT_INTEQ(jl_store_init(p, (gid_t)-1, &err),
 	    jl_store_schema_version());
-	T_ASSERT_INTEQ(jl_store_schema_version(), 3);
+	T_ASSERT_INTEQ(jl_store_schema_version(), 4);
 	T_ASSERT(stat(p, &sb) == 0 && (sb.st_mode & 0777) == 0660);
 	T_ASSERT_INTEQ(try_open(p, &o, &err), 0);
 	/* A store too new for this build is refused and left alone. */
@@ -300,6 +300,8 @@ test_migrate_v1(void)
 		T_ASSERT_INTEQ(g->napprovals, 1);
 		T_ASSERT(g->napprovals == 1 &&
 		    strcmp(g->approvals[0].by, "bob") == 0);
+		/* Given before approvers' uids were kept (version 4). */
+		T_ASSERT(g->napprovals == 1 && g->approvals[0].uid == -1);
 		T_ASSERT(!g->break_glass && g->reviewed_at == 0 &&
 		    g->escalated_at == 0 && g->extends_id == 0);
 	}
