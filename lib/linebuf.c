@@ -9,7 +9,8 @@
  *  - redaction sees each line whole (up to cap + overlap bytes) before it
  *    is cut or escaped, whatever the read boundaries;
  *  - no byte of a line beyond what was redacted is ever shown, and a
- *    non-blank run that the window cut short is not shown in part;
+ *    secret (of at most overlap bytes) that the window cut short is not
+ *    shown in part, also when it has blanks in it;
  *  - memory stays at cap + overlap bytes plus the output of one chunk;
  *  - the output does not depend on how the input is split.
  */
@@ -97,6 +98,7 @@ jl_linebuf_free(struct jl_linebuf *lb)
 		return;
 	JL_FREE(lb->line);
 	jl_buf_free(&lb->tmp);
+	jl_buf_free(&lb->head);
 }
 
 /* s[0..n) escaped; plain text (at a character boundary) is copied. */
@@ -235,17 +237,37 @@ do_line(struct jl_linebuf *lb, const char *s, size_t n, bool nl,
 	return emit_marker(lb, n, nl, out);
 }
 
-/* The first window bytes of a line longer than that: show the head. */
+/*
+ * The first window bytes of a line longer than that: show the head.  A
+ * secret of at most overlap bytes that the window's end cut short starts
+ * after the first cap bytes, so what those redact to on their own holds
+ * none of it; a secret across byte cap, whole in the window, is redacted
+ * in r and shows raw (or redacted) there.  The head ends where the two
+ * first differ: before a cut secret even when it has blanks in it (a
+ * card number, "4111 1111 ..."), which window_head alone lets through
+ * when redacting the window's start made it shorter.
+ */
 static int
 do_window(struct jl_linebuf *lb, struct jl_buf *out)
 {
 	const char *r;
-	size_t rlen;
+	size_t rlen, h, i;
 	int e;
 
 	if ((e = redact(lb, lb->line, lb->window, &r, &rlen)) < 0)
 		return e;
-	if ((e = emit(lb, r, window_head(r, rlen, lb->cap), out)) < 0)
+	h = window_head(r, rlen, lb->cap);
+	if (lb->red.fn != NULL) {
+		jl_buf_reset(&lb->head);
+		e = lb->red.fn(lb->red.ctx, lb->line, lb->cap, &lb->head);
+		if (e < 0)
+			return e;
+		for (i = 0;
+		     i < h && i < lb->head.len && r[i] == lb->head.data[i]; i++)
+			;
+		h = char_boundary(r, rlen, i);
+	}
+	if ((e = emit(lb, r, h, out)) < 0)
 		return e;
 	lb->cutting = true;
 	lb->linelen = lb->window;

@@ -13,7 +13,10 @@
  * For a line longer than cap + overlap, the redactor sees its first
  * cap + overlap bytes, so a secret that straddles the cut is still
  * redacted; a run of non-blank bytes that reaches the end of that window
- * (it may be a secret the window cut short) is not shown at all.
+ * (it may be a secret the window cut short) is not shown at all, and
+ * nothing is shown beyond what the first cap bytes of the line redact to
+ * on their own (a secret with blanks in it, cut short by the window's
+ * end, may come after them, never before).
  *
  * The output depends only on the bytes, never on how they were split into
  * chunks.  A line still open at jl_linebuf_finish is shown as it is (a
@@ -68,6 +71,7 @@ struct jl_linebuf {
 	uint64_t linelen;   /* length of the line being dropped */
 	uint64_t lines_cut; /* statistics */
 	struct jl_buf tmp;  /* redaction output */
+	struct jl_buf head; /* a cut window's first cap bytes, redacted */
 	struct jl_escaper esc;
 };
 

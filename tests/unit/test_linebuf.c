@@ -36,8 +36,22 @@ key_match(const char *s, size_t n)
 	return j < n && s[j] == ';' ? j + 1 : 0;
 }
 
+/* "PAN[0-9 ]*;" (digits in groups, as a card number): its length, or 0. */
+static size_t
+pan_match(const char *s, size_t n)
+{
+	size_t j;
+
+	if (n < 4 || memcmp(s, "PAN", 3) != 0)
+		return 0;
+	for (j = 3; j < n && ((s[j] >= '0' && s[j] <= '9') || s[j] == ' '); j++)
+		;
+	return j < n && s[j] == ';' ? j + 1 : 0;
+}
+
 /* "SECRET[A-Za-z0-9]*" -> "[REDACTED:t]"; "KEY[a-z]*;" (a rule that needs
- * its terminator, as a JWT needs its three parts) -> "[REDACTED:k]". */
+ * its terminator, as a JWT needs its three parts) -> "[REDACTED:k]";
+ * "PAN[0-9 ]*;" (one with blanks inside) -> "[REDACTED:p]". */
 static int
 fake_redact(void *ctx, const char *s, size_t n, struct jl_buf *out)
 {
@@ -65,6 +79,12 @@ fake_redact(void *ctx, const char *s, size_t n, struct jl_buf *out)
 		}
 		if ((j = key_match(s + i, n - i)) > 0) {
 			if ((r = jl_buf_puts(out, "[REDACTED:k]")) < 0)
+				return r;
+			i += j;
+			continue;
+		}
+		if ((j = pan_match(s + i, n - i)) > 0) {
+			if ((r = jl_buf_puts(out, "[REDACTED:p]")) < 0)
 				return r;
 			i += j;
 			continue;
@@ -279,6 +299,30 @@ test_secret_at_cut(void)
 	T_ASSERT(o != NULL &&
 	    strncmp(o, "wwwwwwwwwwwwwwwwwwww [REDACTED:k]w", 34) == 0);
 	T_ASSERT(o != NULL && strstr(o, "KEY") == NULL);
+	free(o);
+	free(in);
+	/*
+	 * A secret with blanks in it, cut short by the window's end, after a
+	 * long one that redaction shortens (cap 40, window 140): the window
+	 * redacts to 42 bytes and the PAN's "PAN 1234 567" would fall in the
+	 * first 40.  Nothing of it is shown.
+	 */
+	in = line_with(3000, 0, NULL, 'w');
+	memcpy(in, "SECRET", 6);
+	memset(in + 6, 'a', 104);
+	in[110] = ' ';
+	memset(in + 111, 'f', 17);
+	memcpy(in + 128, "PAN 1234 5678 9012 3456;", 24);
+	o = once(in, 40, 100, &fake);
+	T_ASSERT(o != NULL && strstr(o, "PAN") == NULL &&
+	    strstr(o, "1234") == NULL && strstr(o, "SECRET") == NULL);
+	T_ASSERT(
+	    o != NULL && strstr(o, "[... cut: line of 3000 bytes]") != NULL);
+	free(o);
+	/* Within the window, the same line redacts it whole. */
+	o = once(in, 40, 3000, &fake);
+	T_ASSERT(
+	    o != NULL && strstr(o, "1234") == NULL && strstr(o, "PAN") == NULL);
 	free(o);
 	free(in);
 	/* One run through the whole window: only the marker. */
