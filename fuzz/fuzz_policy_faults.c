@@ -150,8 +150,11 @@ make_grant(struct fz_in *in, struct jl_grant *g, struct jl_approval *a,
 	for (i = 0; i < 2; i++) {
 		if (!(ap & (1u << i)))
 			continue;
-		a[g->napprovals].by =
-		    (char *)(uintptr_t)names[(ap >> (2 + 3 * i)) % NUSERS];
+		u = (ap >> (2 + 3 * i)) % NUSERS;
+		a[g->napprovals].by = (char *)(uintptr_t)names[u];
+		/* the name's uid, as make_grant gives them; or unknown */
+		a[g->napprovals].uid = (ap & 0x80) ? -1 : (u < 4 ? u : 65534);
+		a[g->napprovals].comment = NULL;
 		a[g->napprovals].at = 1000;
 		g->napprovals++;
 	}

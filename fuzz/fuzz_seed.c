@@ -38,8 +38,9 @@ static int
 seed_one(struct jl_store *st, const struct seed *s, int64_t now,
     struct jl_error *err)
 {
-	struct jl_approval a = { (char *)(uintptr_t) "sys", now - 4 * HOUR,
-		NULL };
+	struct jl_approval a = { .by = (char *)(uintptr_t) "sys",
+		.uid = 3,
+		.at = now - 4 * HOUR };
 	struct jl_grant g = { 0 };
 	struct jl_event ev;
 	int r;

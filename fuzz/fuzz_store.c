@@ -131,13 +131,15 @@ out:
 }
 
 static void
-check_active(struct jl_store *st, const char *user, const char *res, int want)
+check_active(struct jl_store *st, const char *user, uid_t uid, const char *res,
+    int want)
 {
 	struct jl_error err = { "" };
 	int64_t id = 0, exp = 0;
 	int r;
 
-	r = jl_store_grant_find_active(st, user, res, now, &id, &exp, &err);
+	r = jl_store_grant_find_active(st, user, uid, res, now, &id, &exp,
+	    &err);
 	FZ_CHECK(r == 0 || r == 1 || (r < 0 && err.msg[0] != '\0'),
 	    "find_active %s %s: %d", user, res ? res : "*", r);
 	FZ_CHECK(r != 1 || (id > 0 && exp > now),
@@ -167,10 +169,12 @@ reads(struct jl_store *st, bool intact_grants)
 	size_t n = 0, i;
 	int r;
 
-	check_active(st, "daemon", "app", intact_grants ? 1 : -1);
-	check_active(st, "bin", NULL, intact_grants ? 0 : -1);
-	check_active(st, "root", "app", intact_grants ? 0 : -1);
-	check_active(st, "root", NULL, intact_grants ? 1 : -1);
+	check_active(st, "daemon", 1, "app", intact_grants ? 1 : -1);
+	check_active(st, "bin", 2, NULL, intact_grants ? 0 : -1);
+	check_active(st, "root", 0, "app", intact_grants ? 0 : -1);
+	check_active(st, "root", 0, NULL, intact_grants ? 1 : -1);
+	/* daemon's name under another uid holds nothing. */
+	check_active(st, "daemon", 7, "app", intact_grants ? 0 : -1);
 	r = jl_store_grant_list(st, &f, &v, &n, &err);
 	FZ_CHECK(r >= 0 || err.msg[0] != '\0', "grant_list: %d", r);
 	for (i = 0; r >= 0 && i < n; i++)

@@ -87,6 +87,7 @@ approve(struct jl_grant *g, const char *by, int64_t start)
 		exit(1);
 	g->approvals = a;
 	a[g->napprovals].by = strdup(by);
+	a[g->napprovals].uid = strcmp(by, "carol") == 0 ? 1003 : 1002;
 	a[g->napprovals].at = start;
 	a[g->napprovals].comment = strdup("looks fine");
 	g->napprovals++;
@@ -153,6 +154,7 @@ test_round_trip(void)
 		T_ASSERT_INTEQ(got->napprovals, 2);
 		if (got->napprovals == 2) {
 			T_ASSERT_STREQ(got->approvals[0].by, "bob");
+			T_ASSERT_INTEQ(got->approvals[0].uid, 1002);
 			T_ASSERT_INTEQ(got->approvals[0].at, 200);
 			T_ASSERT_STREQ(got->approvals[0].comment, "looks fine");
 			T_ASSERT_STREQ(got->approvals[1].by, "carol");
