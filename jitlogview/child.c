@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -48,7 +49,13 @@ int
 mon_start(struct mon *m)
 {
 	int data[2] = { -1, -1 }, status[2] = { -1, -1 };
+	void *p;
 
+	p = mmap(NULL, sizeof(*m->sh), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		goto fail;
+	m->sh = p;
 	if (pipe2(data, O_CLOEXEC) != 0 || pipe2(status, O_CLOEXEC) != 0)
 		goto fail;
 	(void)fcntl(data[1], F_SETPIPE_SZ, PIPE_SIZE);
@@ -61,7 +68,7 @@ mon_start(struct mon *m)
 	if (m->child == 0) {
 		(void)close(data[1]);
 		(void)close(status[0]);
-		jv_streamer(m->r, data[0], status[1]);
+		jv_streamer(m->r, data[0], status[1], m->sh);
 	}
 	(void)close(data[0]);
 	(void)close(status[1]);
@@ -203,7 +210,12 @@ record_close(struct mon *m, enum end e)
 	char *red = redactions_json(m);
 	int r = -EIO, i;
 
+	/* Killed between two reports: what it had handed to write(2). */
 	ve.bytes = (int64_t)m->st.bytes;
+	if (m->sh != NULL &&
+	    __atomic_load_n(&m->sh->bytes, __ATOMIC_RELAXED) > m->st.bytes)
+		ve.bytes =
+		    (int64_t)__atomic_load_n(&m->sh->bytes, __ATOMIC_RELAXED);
 	ve.bytes_read = (int64_t)m->fwd;
 	ve.redactions = red;
 	ve.end = end_names[e];
@@ -238,6 +250,7 @@ int
 mon_finish(struct mon *m, enum end e)
 {
 	struct jl_error err = { "" };
+	int r;
 
 	stop_streamer(m, e);
 	if (e == E_EOF)
@@ -245,7 +258,11 @@ mon_finish(struct mon *m, enum end e)
 	if (e == E_UNSAFE)
 		(void)jl_view_deny(m->r->c, m->r->res->name, m->r->file.path,
 		    m->msg, &err);
-	if (record_close(m, e) < 0 && (e == E_EOF || e == E_CLOSED))
+	r = record_close(m, e);
+	if (m->sh != NULL)
+		(void)munmap(m->sh, sizeof(*m->sh));
+	m->sh = NULL;
+	if (r < 0 && (e == E_EOF || e == E_CLOSED))
 		return JV_ERROR;
 	switch (e) {
 	case E_EOF:

@@ -80,6 +80,17 @@ struct jv_status {
 	uint64_t counts[JV_MAX_RULES]; /* per rule of res->redact */
 };
 
+/*
+ * Streamer -> monitor besides the reports, which come at most every
+ * 100 ms: the bytes handed to write(2) so far, the write in progress
+ * included, in a page the two share (mon_start maps it before the fork).
+ * When the monitor kills the streamer between two reports, view_close
+ * records this as the bytes shown (never fewer than were).
+ */
+struct jv_shared {
+	uint64_t bytes;
+};
+
 /* "jitlogview: " and the message, escaped, on stderr (never blocks for
  * more than a second). */
 void jv_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -113,6 +124,6 @@ int jv_monitor(struct jv_run *r);
 
 /* streamer.c: in the forked child; never returns. */
 __attribute__((noreturn)) void jv_streamer(const struct jv_run *r, int data_fd,
-    int status_fd);
+    int status_fd, struct jv_shared *sh);
 
 #endif

@@ -252,9 +252,14 @@ refuse(struct jv *v, const char *resource, const char *file, const char *why,
 {
 	struct jl_error err = { "" };
 
+	int r;
+
+	/* Recorded first: saying why cannot keep the record from being
+	 * written (stderr a pipe that is full, or gone). */
 	v->ctx.now = (int64_t)time(NULL);
+	r = jl_view_deny(&v->ctx, resource, file, why, &err);
 	jv_err("%s", msg);
-	if (jl_view_deny(&v->ctx, resource, file, why, &err) < 0) {
+	if (r < 0) {
 		jv_err("cannot record the refusal: %s", err.msg);
 		return JV_ERROR;
 	}
@@ -406,9 +411,14 @@ main(int argc, char *argv[])
 		jv_err("resource limits too low: %s", err.msg);
 		return JV_ERROR;
 	}
-	/* 4. Every uid root: the caller cannot signal, stop or trace us. */
+	/* 4. Every uid root: the caller cannot signal, stop or trace us,
+	 * nor end us through a CPU limit. */
 	if ((r = become_root()) < 0) {
 		jv_err("cannot set the user ids: %s", strerror(-r));
+		return JV_ERROR;
+	}
+	if (jl_proc_lift_cpu_limit(&err) < 0) {
+		jv_err("resource limits too low: %s", err.msg);
 		return JV_ERROR;
 	}
 	/* 5. Arguments, strictly; then config, identity and store. */

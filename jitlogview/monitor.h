@@ -42,9 +42,10 @@ struct mon {
 	bool ready, eof_sent, pipe_gone, child_gone, splice_ok, early;
 	int child_status, signo;
 	int64_t started, last_tick;
-	uint64_t fwd;        /* bytes handed to the streamer */
-	struct jv_status st; /* its last report */
-	char *bounce;        /* pread/write when splice is unsupported */
+	uint64_t fwd;         /* bytes handed to the streamer */
+	struct jv_status st;  /* its last report */
+	struct jv_shared *sh; /* shared with it (jitlogview.h) */
+	char *bounce;         /* pread/write when splice is unsupported */
 	size_t blen, bpos;
 	struct jv_file next; /* follow: the file that replaced ours */
 	char msg[JL_ERRMAX]; /* why it ended, for E_UNSAFE and E_ERROR */

@@ -56,6 +56,7 @@ struct streamer {
 	struct jl_buf out;
 	struct jv_status st;
 	struct timespec last;
+	struct jv_shared *sh; /* bytes handed to write(2), for the monitor */
 };
 
 /* Put the pipes on DATA_FD and STATUS_FD; close everything else. */
@@ -191,6 +192,8 @@ write_out(struct streamer *s, const char *p, size_t n)
 	ssize_t w;
 
 	while (off < n) {
+		__atomic_store_n(&s->sh->bytes, s->st.bytes + (n - off),
+		    __ATOMIC_RELAXED);
 		w = write(STDOUT_FILENO, p + off, n - off);
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -260,13 +263,15 @@ setup(struct streamer *s, const struct jv_run *r)
 
 /* Contract: see jitlogview.h. */
 void
-jv_streamer(const struct jv_run *r, int data_fd, int status_fd)
+jv_streamer(const struct jv_run *r, int data_fd, int status_fd,
+    struct jv_shared *sh)
 {
 	static struct streamer s;
 	char *buf;
 	ssize_t n;
 	size_t off, k;
 
+	s.sh = sh;
 	if (only_pipes(data_fd, status_fd) < 0)
 		_exit(JV_ERROR);
 	reset_signals();

@@ -180,6 +180,13 @@ jl_proc_sanitize(struct jl_error *err)
 	 * before notify_command ran ("jitadm ... | true"). */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		return jl_error_set(err, errno, "cannot ignore SIGPIPE");
+	/* The terminal may stop its foreground group whatever our uid (^Z):
+	 * never while a write transaction holds the store. */
+	if (signal(SIGTSTP, SIG_IGN) == SIG_ERR ||
+	    signal(SIGTTIN, SIG_IGN) == SIG_ERR ||
+	    signal(SIGTTOU, SIG_IGN) == SIG_ERR)
+		return jl_error_set(err, errno,
+		    "cannot ignore the stop signals");
 	return 0;
 }
 
@@ -224,8 +231,8 @@ limit_below(__rlimit_resource_t res, rlim_t min)
 
 /*
  * Refuse limits too small to finish cleanly: fewer than min_nofile open
- * files, a file size limit under JL_PROC_MIN_FSIZE, an address space
- * under JL_PROC_MIN_AS or a stack under JL_PROC_MIN_STACK (a stack
+ * files, a file size limit under JL_PROC_MIN_FSIZE, an address space or
+ * data size under JL_PROC_MIN_AS or a stack under JL_PROC_MIN_STACK (a stack
  * overflow would kill us half-way: SIGSEGV mid-view or mid-write).
  * 0 or -EMFILE/-EFBIG/-ENOMEM with err set.
  */
@@ -245,9 +252,35 @@ jl_proc_check_limits(unsigned min_nofile, struct jl_error *err)
 		    "address space limit below "
 		    "%lu bytes",
 		    (unsigned long)JL_PROC_MIN_AS);
+	if (limit_below(RLIMIT_DATA, (rlim_t)JL_PROC_MIN_AS))
+		return jl_error_set(err, ENOMEM,
+		    "data size limit below %lu bytes",
+		    (unsigned long)JL_PROC_MIN_AS);
 	if (limit_below(RLIMIT_STACK, (rlim_t)JL_PROC_MIN_STACK))
 		return jl_error_set(err, ENOMEM,
 		    "stack size limit below %lu bytes",
 		    (unsigned long)JL_PROC_MIN_STACK);
+	return 0;
+}
+
+/* Contract: see proc.h. */
+int
+jl_proc_lift_cpu_limit(struct jl_error *err)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_CPU, &rl) != 0)
+		return jl_error_set(err, errno, "RLIMIT_CPU: %s",
+		    strerror(errno));
+	if (rl.rlim_cur == RLIM_INFINITY && rl.rlim_max == RLIM_INFINITY)
+		return 0;
+	/* The soft limit up to an unlimited hard one needs no privilege;
+	 * lifting the hard one needs CAP_SYS_RESOURCE, which a container's
+	 * bounding set may lack: then refuse rather than die part-way. */
+	if (setrlimit(RLIMIT_CPU,
+	        &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY }) != 0)
+		return jl_error_set(err, EPERM,
+		    "a CPU time limit of %lu s is set and cannot be lifted",
+		    (unsigned long)rl.rlim_max);
 	return 0;
 }

@@ -25,7 +25,10 @@
 /*
  * Fds, environment, chdir, umask 077, no core dumps, SIGXFSZ and SIGPIPE
  * ignored (a write past the limit or to a closed pipe fails with an
- * error the caller reports, instead of killing it part-way).
+ * error the caller reports, instead of killing it part-way), and the
+ * terminal's stops (SIGTSTP, SIGTTIN, SIGTTOU) ignored: a ^Z reaches the
+ * whole foreground process group whoever owns it, and must not freeze us
+ * while we hold the store's write lock.
  * Call first in main(); 0 or -errno with err set; the caller exits 3.
  */
 int jl_proc_sanitize(struct jl_error *err);
@@ -39,17 +42,25 @@ int jl_proc_nodump(void);
  */
 int jl_proc_check_privileged(uid_t want_euid, gid_t want_egid,
     struct jl_error *err);
-/* Smallest RLIMIT_FSIZE, RLIMIT_AS and RLIMIT_STACK accepted by
- * jl_proc_check_limits. */
+/* Smallest RLIMIT_FSIZE, RLIMIT_AS (and RLIMIT_DATA) and RLIMIT_STACK
+ * accepted by jl_proc_check_limits. */
 #define JL_PROC_MIN_FSIZE (16ul * 1024 * 1024)
 #define JL_PROC_MIN_AS    (64ul * 1024 * 1024)
 #define JL_PROC_MIN_STACK (256ul * 1024)
 /*
  * Refuse limits too small to finish cleanly: RLIMIT_NOFILE below
  * min_nofile (-EMFILE), RLIMIT_FSIZE below JL_PROC_MIN_FSIZE (-EFBIG),
- * RLIMIT_AS below JL_PROC_MIN_AS or RLIMIT_STACK below JL_PROC_MIN_STACK
- * (-ENOMEM); 0 otherwise.
+ * RLIMIT_AS or RLIMIT_DATA below JL_PROC_MIN_AS or RLIMIT_STACK below
+ * JL_PROC_MIN_STACK (-ENOMEM); 0 otherwise.
  */
 int jl_proc_check_limits(unsigned min_nofile, struct jl_error *err);
+/*
+ * For a process running as root only: lift RLIMIT_CPU (soft and hard),
+ * so that a CPU limit the caller set cannot kill it (SIGXCPU, SIGKILL)
+ * between the record of what it does and the record of its end.  0, or
+ * -EPERM with err set when a finite hard limit cannot be lifted (no
+ * CAP_SYS_RESOURCE): the caller refuses to run.
+ */
+int jl_proc_lift_cpu_limit(struct jl_error *err);
 
 #endif

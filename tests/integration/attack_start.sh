@@ -13,12 +13,16 @@
 #  - half-privileged: the listing and root under no_new_privs, a real
 #    nosuid mount (both programs), a copy without the setuid bit;
 #  - resource limits, each of RLIMIT_NOFILE 3..48, AS, FSIZE, NPROC,
-#    STACK and others: jitadm either refuses cleanly (exit 3, nothing
-#    stored) or does the whole thing; jitlogview either refuses cleanly
-#    (nothing shown, nothing left open) or shows the whole log, also with
-#    -n; never partial; NOFILE 3..16 and STACK < 256 KiB always refused;
-#  - signals: SIGSTOP/SIGCONT of a jitadm approval does not stretch the
-#    grant.
+#    STACK, DATA, CPU and others: jitadm either refuses cleanly (exit 3,
+#    nothing stored) or does the whole thing; jitlogview either refuses
+#    cleanly (nothing shown, nothing left open) or shows the whole log,
+#    also with -n; never partial; NOFILE 3..16, STACK < 256 KiB and
+#    DATA < 64 MiB always refused; a CPU limit never reaches the root
+#    monitor;
+#  - signals: a terminal's ^Z (SIGTSTP, sent to the foreground group
+#    whatever its owner) stops neither program while it waits for the
+#    store's write lock; SIGSTOP/SIGCONT of a jitadm approval does not
+#    stretch the grant.
 # jitlogview's argument parsing is view_basic.sh's.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/attack.sh"
@@ -225,7 +229,8 @@ for v in 16384 32768 65536 70000 90000 131072 262144; do lims+=("-v $v"); done
 for f in 0 1 8 1024 16384 16385 65536; do lims+=("-f $f"); done
 for u in 0 1 2 8; do lims+=("-u $u"); done
 for s in 32 64 128 255 256 1024; do lims+=("-s $s"); done
-lims+=("-l 0" "-i 0" "-q 0" "-x 0")
+for d in 2048 16384 65535 65536; do lims+=("-d $d"); done
+lims+=("-t 1" "-l 0" "-i 0" "-q 0" "-x 0")
 for lim in "${lims[@]}"; do
 	r limited "$lim" "$JITLOGVIEW" app-debug
 	whole_or_nothing "jitlogview under ulimit $lim"
@@ -236,7 +241,7 @@ for lim in "${lims[@]}"; do
 	    "-n 2 under ulimit $lim"
 	[ "$RC" = 0 ] || assert_eq "$OUT" "" "-n 2 under ulimit $lim"
 done
-refused=("-s 32" "-s 64" "-s 255")
+refused=("-s 32" "-s 64" "-s 255" "-d 2048" "-d 16384" "-d 65535")
 for n in $(seq 3 16); do refused+=("-n $n"); done
 for l in "${refused[@]}"; do
 	# 127: the dynamic loader could not open a library (ulimit -n 3).
@@ -276,10 +281,103 @@ for lim in "${lims[@]}"; do
 	"-n "*) [ "${lim#-n }" -ge 16 ] ||
 		assert_match "$RC" '^(3|127)$' "approve under $lim" ;;
 	"-s "*) [ "${lim#-s }" -ge 256 ] || assert_eq "$RC" 3 "approve under $lim" ;;
+	"-d "*) [ "${lim#-d }" -ge 65536 ] ||
+		assert_match "$RC" '^(3|127)$' "approve under $lim" ;;
 	esac
 done
 grants_consistent
 store_sound
+
+step "a CPU time limit cannot end the root monitor (nor leave a view open)"
+# A hard limit: lifted by root (CAP_SYS_RESOURCE), else refused up front.
+r limited "-t 1" "$JITLOGVIEW" app-debug
+if [ "$RC" != 0 ]; then
+	assert_eq "$RC" 3 "jitlogview under a hard CPU limit it cannot lift"
+	assert_contains "$ERR" "CPU time limit of 1 s is set and cannot be lifted"
+	assert_eq "$OUT" "" "stdout under a hard CPU limit"
+fi
+# A soft limit is lifted in any case: the monitor runs unlimited.
+as_bg "$ALICE" /bin/bash -c 'ulimit -S -t 1 || exit 99; exec "$@"' _ \
+    "$JITLOGVIEW" -f app-debug
+mon=$BGPID
+for ((i = 0; i < 100; i++)); do
+	case $(fd_report "$mon") in *"$JL_DB"*) break ;; esac
+	sleep 0.05
+done
+for ((i = 0; i < 100; i++)); do
+	[ -n "$(pgrep -P "$mon")" ] && break
+	sleep 0.05
+done
+[ -n "$(pgrep -P "$mon")" ] || fail "jitlogview -f did not start its streamer"
+assert_match "$(grep '^Max cpu time' "/proc/$mon/limits")" \
+    'unlimited +unlimited' "the monitor's CPU time limit"
+kill "$mon"
+wait "$mon"
+views_closed
+
+step "a refusal is recorded even when stderr is a pipe nobody reads"
+n0=$(sql "select count(*) from audit where event = 'view_denied'")
+r as "$MALLORY" python3 -c 'import os, signal, sys
+r, w = os.pipe()
+os.close(r)
+os.dup2(w, 2)
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$JITLOGVIEW" app-debug
+assert_eq "$RC" 1 "jitlogview refused, stderr a closed pipe"
+assert_eq "$OUT" "" "stdout of the refusal"
+assert_eq "$(sql "select count(*) from audit where event = 'view_denied'")" \
+    $((n0 + 1)) "view_denied events"
+
+# ignores_stops PID WHAT: SIGTSTP, SIGTTIN and SIGTTOU (bits 20-22 of
+# /proc/PID/status SigIgn) are ignored.
+ignores_stops() {
+	local ign
+	ign=$(awk '/^SigIgn:/ { print $2 }' "/proc/$1/status")
+	[ -n "$ign" ] || fail "$2: no SigIgn for pid $1"
+	[ $((0x$ign & 0x380000)) = $((0x380000)) ] ||
+	    fail "$2 does not ignore the terminal's stops (SigIgn $ign)"
+}
+
+step "a terminal's ^Z stops neither program while it waits for the store"
+command -v tmux >/dev/null || fail "tmux not found (tools/deps.sh)"
+active "$ALICE" app-debug
+sock=$T/tmux.sock
+tmux -S "$sock" new-session -d -x 120 -y 20 \
+    "setpriv --reuid=$ALICE --regid=$(id -g "$ALICE") --init-groups --reset-env -- \
+    /bin/bash --norc -i" || fail "tmux"
+on_exit() {
+	tmux -S "$sock" kill-server 2>/dev/null
+}
+shell=$(tmux -S "$sock" display-message -p '#{pane_pid}')
+# The store's write lock is held: each program waits for it (its view
+# record, its request) when ^Z comes.
+k=0
+for prog in "$JITLOGVIEW app-debug" "$JITADM request app-debug --reason tstp"; do
+	k=$((k + 1))
+	hold_lock
+	tmux -S "$sock" send-keys "$prog; echo \"EXIT$k=\$?\"" Enter
+	# (jitlogview's uids are all root by then: found as the shell's child.)
+	pid=
+	for ((i = 0; i < 100; i++)); do
+		pid=$(pgrep -P "$shell" -x "$(basename "${prog%% *}")")
+		[ -n "$pid" ] && case $(fd_report "$pid") in *"$JL_DB"*) break ;; esac
+		sleep 0.05
+	done
+	[ -n "$pid" ] || fail "$prog did not start in the terminal"
+	ignores_stops "$pid" "$prog"
+	tmux -S "$sock" send-keys C-z
+	release_lock
+	for ((i = 0; i < 150; i++)); do
+		tmux -S "$sock" capture-pane -p | grep -q "EXIT$k=[0-9]" && break
+		sleep 0.1
+	done
+	pane=$(tmux -S "$sock" capture-pane -p)
+	# shellcheck disable=SC2034 # what fail() shows
+	LAST="tmux pane" RC=- OUT=$pane ERR=
+	assert_contains "$pane" "EXIT$k=0" "$prog after ^Z"
+	assert_not_contains "$pane" "Stopped" "$prog after ^Z"
+done
+views_closed
 
 step "SIGSTOP/SIGCONT of an approval does not stretch the grant"
 req "$ALICE" app-debug --reason "stop me" --duration 30m
@@ -291,6 +389,7 @@ for ((i = 0; i < 100; i++)); do
 	case $(fd_report "$jpid") in *"$JL_DB"*) break ;; esac
 	sleep 0.05
 done
+ignores_stops "$jpid" "jitadm approve"
 kill -STOP "$jpid"
 release_lock
 sleep 3
