@@ -319,7 +319,8 @@ static void
 through_linebuf(struct jl_redactor *r, const struct jl_buf *line, size_t cap,
     size_t overlap, size_t step, struct jl_buf *out)
 {
-	struct jl_linebuf_redactor red = { jl_redactor_fn, r };
+	struct jl_linebuf_redactor red = { jl_redactor_fn, jl_redactor_out_at,
+		r };
 	struct jl_linebuf lb;
 	size_t at, n;
 

@@ -241,7 +241,8 @@ static int
 setup(struct streamer *s, const struct jv_run *r)
 {
 	const struct jl_config *cfg = r->c->cfg;
-	struct jl_linebuf_redactor red = { jl_redactor_fn, NULL };
+	struct jl_linebuf_redactor red = { jl_redactor_fn, jl_redactor_out_at,
+		NULL };
 	struct jl_error err = { "" };
 
 	/* No rules (redact = []) is no redactor: lines are only escaped. */

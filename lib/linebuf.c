@@ -74,6 +74,8 @@ jl_linebuf_init(struct jl_linebuf *lb, size_t cap, size_t overlap,
 		return -EINVAL;
 	lb->cap = cap;
 	lb->window = cap + overlap;
+	if (red != NULL && (red->fn == NULL || red->out_at == NULL))
+		return -EINVAL;
 	if (red != NULL)
 		lb->red = *red;
 	if ((lb->line = malloc(lb->window)) == NULL)
@@ -98,7 +100,6 @@ jl_linebuf_free(struct jl_linebuf *lb)
 		return;
 	JL_FREE(lb->line);
 	jl_buf_free(&lb->tmp);
-	jl_buf_free(&lb->head);
 }
 
 /* s[0..n) escaped; plain text (at a character boundary) is copied. */
@@ -240,33 +241,24 @@ do_line(struct jl_linebuf *lb, const char *s, size_t n, bool nl,
 /*
  * The first window bytes of a line longer than that: show the head.  A
  * secret of at most overlap bytes that the window's end cut short starts
- * after the first cap bytes, so what those redact to on their own holds
- * none of it; a secret across byte cap, whole in the window, is redacted
- * in r and shows raw (or redacted) there.  The head ends where the two
- * first differ: before a cut secret even when it has blanks in it (a
- * card number, "4111 1111 ..."), which window_head alone lets through
- * when redacting the window's start made it shorter.
+ * after the first cap bytes, so the head shows nothing that comes from
+ * beyond them (out_at): not even the first groups of one with blanks in
+ * it (a card number, "4111 1111 ..."), which window_head alone lets
+ * through when redacting the window's start made it shorter.
  */
 static int
 do_window(struct jl_linebuf *lb, struct jl_buf *out)
 {
 	const char *r;
-	size_t rlen, h, i;
+	size_t rlen, h, m;
 	int e;
 
 	if ((e = redact(lb, lb->line, lb->window, &r, &rlen)) < 0)
 		return e;
 	h = window_head(r, rlen, lb->cap);
-	if (lb->red.fn != NULL) {
-		jl_buf_reset(&lb->head);
-		e = lb->red.fn(lb->red.ctx, lb->line, lb->cap, &lb->head);
-		if (e < 0)
-			return e;
-		for (i = 0;
-		     i < h && i < lb->head.len && r[i] == lb->head.data[i]; i++)
-			;
-		h = char_boundary(r, rlen, i);
-	}
+	if (lb->red.fn != NULL &&
+	    (m = lb->red.out_at(lb->red.ctx, lb->cap)) < h)
+		h = char_boundary(r, rlen, m);
 	if ((e = emit(lb, r, h, out)) < 0)
 		return e;
 	lb->cutting = true;

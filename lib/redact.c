@@ -98,6 +98,7 @@ struct jl_redactor {
 	size_t nspans, capspans;
 	struct calloutstate cs;
 	uint64_t failed;
+	bool last_whole; /* the last line was replaced whole (fail closed) */
 };
 
 static int64_t
@@ -399,6 +400,7 @@ jl_redact_line(struct jl_redactor *r, const char *line, size_t len,
 	if (line == NULL)
 		line = "";
 	r->nspans = 0;
+	r->last_whole = false;
 	for (k = 0; k < r->nrules; k++) {
 		off = 0;
 		if (r->rules[k].b != NULL &&
@@ -410,6 +412,7 @@ jl_redact_line(struct jl_redactor *r, const char *line, size_t len,
 		if (e > 0) {
 			if ((e = fail_closed(r, k, line, len, out)) == 0)
 				n = 1;
+			r->last_whole = true;
 			goto out;
 		}
 	}
@@ -430,6 +433,35 @@ int
 jl_redactor_fn(void *ctx, const char *line, size_t len, struct jl_buf *out)
 {
 	return jl_redact_line(ctx, line, len, out, NULL);
+}
+
+/*
+ * Contract: see redact.h.  The spans are as write_spans left them:
+ * sorted by start; they are merged here the same way.
+ */
+size_t
+jl_redact_out_at(const struct jl_redactor *r, size_t in)
+{
+	size_t i = 0, pos = 0, o = 0, end;
+
+	if (r == NULL || r->last_whole)
+		return SIZE_MAX;
+	while (i < r->nspans && r->spans[i].start < in) {
+		end = r->spans[i].end;
+		o += r->spans[i].start - pos;
+		o += r->rules[r->spans[i].rule].labellen;
+		for (i++; i < r->nspans && r->spans[i].start < end; i++)
+			if (r->spans[i].end > end)
+				end = r->spans[i].end;
+		pos = end;
+	}
+	return pos >= in ? o : o + (in - pos);
+}
+
+size_t
+jl_redactor_out_at(void *ctx, size_t in)
+{
+	return jl_redact_out_at(ctx, in);
 }
 
 size_t

@@ -63,7 +63,8 @@ filter(struct jl_linebuf *lb, struct jl_buf *out)
 int
 main(int argc, char **argv)
 {
-	struct jl_linebuf_redactor red = { jl_redactor_fn, NULL };
+	struct jl_linebuf_redactor red = { jl_redactor_fn, jl_redactor_out_at,
+		NULL };
 	struct jl_redactor *rd = NULL;
 	struct jl_linebuf lb;
 	struct jl_buf out = { 0 };

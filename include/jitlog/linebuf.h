@@ -14,9 +14,10 @@
  * cap + overlap bytes, so a secret that straddles the cut is still
  * redacted; a run of non-blank bytes that reaches the end of that window
  * (it may be a secret the window cut short) is not shown at all, and
- * nothing is shown beyond what the first cap bytes of the line redact to
- * on their own (a secret with blanks in it, cut short by the window's
- * end, may come after them, never before).
+ * nothing is shown that comes from beyond the line's first cap bytes (a
+ * secret of at most overlap bytes cut short by the window's end, with
+ * blanks in it or not, starts there; a redaction begun before shows its
+ * label).
  *
  * The output depends only on the bytes, never on how they were split into
  * chunks.  A line still open at jl_linebuf_finish is shown as it is (a
@@ -40,11 +41,15 @@
 #define JL_LINEBUF_MARKER  "[... cut: line of %" PRIu64 " bytes]"
 
 /*
- * Redact line[0..len) (no newline) and append the result to out; 0 or
- * -errno.  NULL: no redaction.
+ * fn: redact line[0..len) (no newline) and append the result to out; 0 or
+ * -errno.  out_at: after fn, how many bytes of what it appended come from
+ * line[0..in), a redaction begun before in counted whole (SIZE_MAX: the
+ * line was replaced whole); a cut line shows no more than that of
+ * in = cap.  NULL (the struct): no redaction.
  */
 struct jl_linebuf_redactor {
 	int (*fn)(void *ctx, const char *line, size_t len, struct jl_buf *out);
+	size_t (*out_at)(void *ctx, size_t in);
 	void *ctx;
 };
 
@@ -71,11 +76,11 @@ struct jl_linebuf {
 	uint64_t linelen;   /* length of the line being dropped */
 	uint64_t lines_cut; /* statistics */
 	struct jl_buf tmp;  /* redaction output */
-	struct jl_buf head; /* a cut window's first cap bytes, redacted */
 	struct jl_escaper esc;
 };
 
-/* cap >= 16, overlap >= 0; red may be NULL.  0 or -ENOMEM/-EINVAL. */
+/* cap >= 16, overlap >= 0; red may be NULL, else it needs fn and out_at.
+ * 0 or -ENOMEM/-EINVAL. */
 int jl_linebuf_init(struct jl_linebuf *lb, size_t cap, size_t overlap,
     const struct jl_linebuf_redactor *red);
 /*

@@ -66,6 +66,15 @@ int jl_redact_line(struct jl_redactor *r, const char *line, size_t len,
     struct jl_buf *out, size_t *ret_count);
 /* The same for jl_linebuf_redactor.fn: ctx is the struct jl_redactor. */
 int jl_redactor_fn(void *ctx, const char *line, size_t len, struct jl_buf *out);
+/*
+ * After jl_redact_line: how many bytes of what it appended come from
+ * line[0..in) -- a redaction that starts before in counts whole (its
+ * label is all it shows, however far the match went).  SIZE_MAX when the
+ * line was replaced whole (failed closed: nothing of it is shown).
+ */
+size_t jl_redact_out_at(const struct jl_redactor *r, size_t in);
+/* The same for jl_linebuf_redactor.out_at. */
+size_t jl_redactor_out_at(void *ctx, size_t in);
 
 /* The rules in the order given; counters since jl_redactor_new. */
 size_t jl_redactor_nrules(const struct jl_redactor *r);

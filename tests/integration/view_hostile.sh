@@ -113,7 +113,7 @@ has "short line" || fail "the line before the long one is missing"
 has "after the long line" || fail "the line after the long one is missing"
 has "[... cut: line of $((65500 + 2 + ${#JWT} + 200000)) bytes]" ||
     fail "no cut marker: $(grep -o '\[\.\.\. cut[^]]*\]' "$T/long.out")"
-has " [REDACTED:jwt] [... cut" || fail "the redacted JWT is not before the cut"
+has " [REDACTED:jwt][... cut" || fail "the redacted JWT is not right before the cut"
 for part in "$JWT" eyJhbGci dozjgNry eyJzdWIi bbbb; do
 	has "$part" && fail "'$part' shown: a secret across the cut, or past it"
 done

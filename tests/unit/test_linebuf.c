@@ -22,6 +22,23 @@
 
 static unsigned fake_calls;
 static size_t fake_longest;
+/* The redactions of the last fake_redact call: input start, end. */
+static struct {
+	size_t start, end;
+} fake_span[256];
+static size_t fake_nspans;
+static bool fake_spans_lost;
+
+#define FAKE_LABEL_LEN 12 /* "[REDACTED:t]" and the others */
+
+static void
+fake_note(size_t start, size_t end)
+{
+	if (fake_nspans < sizeof(fake_span) / sizeof(*fake_span))
+		fake_span[fake_nspans++] = (typeof(*fake_span)){ start, end };
+	else
+		fake_spans_lost = true;
+}
 
 /* "KEY[a-z]*;" at s[0..n): the length of the match, or 0. */
 static size_t
@@ -60,6 +77,8 @@ fake_redact(void *ctx, const char *s, size_t n, struct jl_buf *out)
 
 	(void)ctx;
 	fake_calls++;
+	fake_nspans = 0;
+	fake_spans_lost = false;
 	if (n > fake_longest)
 		fake_longest = n;
 	if (n == 0)
@@ -74,18 +93,21 @@ fake_redact(void *ctx, const char *s, size_t n, struct jl_buf *out)
 				;
 			if ((r = jl_buf_puts(out, "[REDACTED:t]")) < 0)
 				return r;
+			fake_note(i, j);
 			i = j;
 			continue;
 		}
 		if ((j = key_match(s + i, n - i)) > 0) {
 			if ((r = jl_buf_puts(out, "[REDACTED:k]")) < 0)
 				return r;
+			fake_note(i, i + j);
 			i += j;
 			continue;
 		}
 		if ((j = pan_match(s + i, n - i)) > 0) {
 			if ((r = jl_buf_puts(out, "[REDACTED:p]")) < 0)
 				return r;
+			fake_note(i, i + j);
 			i += j;
 			continue;
 		}
@@ -96,7 +118,24 @@ fake_redact(void *ctx, const char *s, size_t n, struct jl_buf *out)
 	return 0;
 }
 
-static const struct jl_linebuf_redactor fake = { fake_redact, NULL };
+/* out_at for fake_redact's last line (its spans never overlap). */
+static size_t
+fake_out_at(void *ctx, size_t in)
+{
+	size_t i, pos = 0, o = 0;
+
+	(void)ctx;
+	if (fake_spans_lost)
+		return 0;
+	for (i = 0; i < fake_nspans && fake_span[i].start < in; i++) {
+		o += fake_span[i].start - pos + FAKE_LABEL_LEN;
+		pos = fake_span[i].end;
+	}
+	return pos >= in ? o : o + (in - pos);
+}
+
+static const struct jl_linebuf_redactor fake = { fake_redact, fake_out_at,
+	NULL };
 
 /* Run in[0..n) through a linebuf fed in chunks of the given size (0: one
  * chunk); the output, malloc'd and NUL-terminated, in *ret. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "jitlog/config.h"
+#include "jitlog/linebuf.h"
 #include "jitlog/redact.h"
 #include "t.h"
 
@@ -573,6 +574,85 @@ test_check_pattern(void)
 	T_ASSERT_INTEQ(jl_redact_check_pattern(longpat, &err), -EINVAL);
 }
 
+#define JWT                                                                    \
+	"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."                    \
+	"dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+
+/* jl_redact_out_at: the output that comes from a line's first bytes. */
+static void
+test_out_at(void)
+{
+	static const char line[] = "ab " JWT " cd";
+	struct jl_redactor *r = builtin_redactor();
+	char *o;
+	size_t len = sizeof(line) - 1, jwt = sizeof(JWT) - 1, label;
+
+	T_ASSERT(r != NULL);
+	if (r == NULL)
+		return;
+	o = redact(r, line, len, NULL, NULL);
+	T_ASSERT_STREQ(o, "ab [REDACTED:jwt] cd");
+	free(o);
+	label = strlen("[REDACTED:jwt]");
+	T_ASSERT_INTEQ(jl_redact_out_at(r, 0), 0);
+	T_ASSERT_INTEQ(jl_redact_out_at(r, 3), 3);
+	/* Inside the match, and at its last byte: the label, whole. */
+	T_ASSERT_INTEQ(jl_redact_out_at(r, 4), 3 + label);
+	T_ASSERT_INTEQ(jl_redact_out_at(r, 3 + jwt), 3 + label);
+	T_ASSERT_INTEQ(jl_redact_out_at(r, 4 + jwt), 4 + label);
+	T_ASSERT_INTEQ(jl_redact_out_at(r, len),
+	    strlen("ab [REDACTED:jwt] cd"));
+	jl_redactor_free(r);
+}
+
+/*
+ * The built-in rules through a linebuf: a card number in groups, cut
+ * short by the window's end after a JWT that redaction shortened (cap
+ * 64, overlap 64: the window's 128 bytes redact to 50), shows no digit.
+ */
+static void
+test_cut_card(void)
+{
+	struct jl_redactor *r = builtin_redactor();
+	struct jl_linebuf_redactor red = { jl_redactor_fn, jl_redactor_out_at,
+		NULL };
+	struct jl_linebuf lb;
+	struct jl_buf out = { 0 };
+	char line[400];
+	size_t n = 0;
+
+	T_ASSERT(r != NULL);
+	if (r == NULL)
+		return;
+	red.ctx = r;
+	/* The JWT (92 bytes), 25 bytes, and the card across byte 128. */
+	n = (size_t)snprintf(line, sizeof(line), "%s %.*s 4111 1111 1111 1111 ",
+	    JWT, 24, "fffffffffffffffffffffffffffff");
+	T_ASSERT_INTEQ(n, 92 + 1 + 25 + 19 + 1);
+	memset(line + n, 't', 200);
+	n += 200;
+	line[n++] = '\n';
+	T_ASSERT_INTEQ(jl_linebuf_init(&lb, 64, 64, &red), 0);
+	T_ASSERT_INTEQ(jl_linebuf_feed(&lb, line, n, &out), 0);
+	T_ASSERT_INTEQ(jl_linebuf_finish(&lb, &out), 0);
+	T_ASSERT_INTEQ(jl_buf_append(&out, "", 0), 0);
+	T_ASSERT(out.data != NULL && strstr(out.data, "4111") == NULL &&
+	    strstr(out.data, "1111") == NULL);
+	T_ASSERT_STREQ(out.data,
+	    "[REDACTED:jwt][... cut: line of 338 bytes]\n");
+	/* The whole line in the window: the card is redacted. */
+	jl_linebuf_free(&lb);
+	jl_buf_reset(&out);
+	T_ASSERT_INTEQ(jl_linebuf_init(&lb, 64, 400, &red), 0);
+	T_ASSERT_INTEQ(jl_linebuf_feed(&lb, line, n, &out), 0);
+	T_ASSERT_INTEQ(jl_linebuf_finish(&lb, &out), 0);
+	T_ASSERT_INTEQ(jl_buf_append(&out, "", 0), 0);
+	T_ASSERT(out.data != NULL && strstr(out.data, "4111") == NULL);
+	jl_linebuf_free(&lb);
+	jl_buf_free(&out);
+	jl_redactor_free(r);
+}
+
 int
 main(void)
 {
@@ -587,5 +667,7 @@ main(void)
 	T_RUN(test_fail_closed);
 	T_RUN(test_builtin_long_lines);
 	T_RUN(test_check_pattern);
+	T_RUN(test_out_at);
+	T_RUN(test_cut_card);
 	return T_DONE();
 }
