@@ -85,8 +85,10 @@ expect 1 as "$BOB" "$JITADM" approve "$did"
 assert_contains "$ERR" "already approved by you" "approving twice"
 RENAMED=${P}robert
 usermod -l "$RENAMED" "$BOB" || fail "usermod -l $RENAMED $BOB"
-# The cleanup removes the account under its new name.
+# The cleanup removes the account under its new name, and its group,
+# which keeps the old one.
 _users+=("$RENAMED")
+_groups+=("$BOB")
 expect 1 as "$RENAMED" "$JITADM" approve "$did"
 assert_contains "$ERR" "already approved by you" "approving again, renamed"
 assert_state "$did" pending
