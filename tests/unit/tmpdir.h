@@ -19,9 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The six characters mkdtemp(3) replaces with random ones. */
-#define TD_MKDTEMP "XXXXXX"
-
 static char td_dir[64];
 
 static __attribute__((unused)) int
@@ -36,7 +33,7 @@ td_rm(const char *p, const struct stat *sb, int type, struct FTW *f)
 static __attribute__((unused)) void
 td_setup(const char *name)
 {
-	snprintf(td_dir, sizeof(td_dir), "/tmp/jl-test-%s-" TD_MKDTEMP, name);
+	snprintf(td_dir, sizeof(td_dir), "/tmp/jl-test-%s-XXXXXX", name);
 	if (mkdtemp(td_dir) == NULL) {
 		perror("mkdtemp");
 		exit(1);
