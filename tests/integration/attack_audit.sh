@@ -88,13 +88,7 @@ assert_eq "$(opens)" "$n0" "view_open on a locked store"
 step "PAM events carry their chain hash to the journal"
 . "$(dirname "$0")/lib/pam.sh"
 pam_setup
-SVC=jitlog-aa-$P
-PAMFILE=/etc/pam.d/$SVC
-cleanup_path "$PAMFILE"
-cat >"$PAMFILE" <<EOF
-account  required $PAM_JITLOG resource=app-debug
-session  required $PAM_JITLOG resource=app-debug
-EOF
+pam_service aa resource=app-debug
 expect 0 pamtester "$SVC" "$ALICE" acct_mgmt open_session close_session
 r pamtester "$SVC" "$MALLORY" acct_mgmt
 assert_ne "$RC" 0 "mallory's login"

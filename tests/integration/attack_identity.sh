@@ -17,13 +17,7 @@ pam_setup
 attack_setup
 GHOST=${P}ghost
 mkuser "$GHOST" "$G_ENG"
-SVC=jitlog-id-$P
-PAMFILE=/etc/pam.d/$SVC
-cleanup_path "$PAMFILE"
-cat >"$PAMFILE" <<EOF
-account  required $PAM_JITLOG resource=app-debug
-session  required $PAM_JITLOG resource=app-debug
-EOF
+pam_service id resource=app-debug
 
 step "the account holds a grant: it views and logs in"
 active "$GHOST" app-debug

@@ -19,13 +19,7 @@
 
 pam_setup
 attack_setup
-SVC=jitlog-ao-$P
-PAMFILE=/etc/pam.d/$SVC
-cleanup_path "$PAMFILE"
-cat >"$PAMFILE" <<EOF
-account  required $PAM_JITLOG resource=app-debug
-session  required $PAM_JITLOG resource=app-debug
-EOF
+pam_service ao resource=app-debug
 active "$ALICE" app-debug
 
 # What a terminal would act on, and what is not UTF-8.

@@ -139,6 +139,7 @@ for p in "${followers[@]}"; do
 done
 kill -TERM "$probe"
 wait "$probe"
+# shellcheck disable=SC2034 # what fail() shows
 LAST="probe.py" RC=0 OUT=$(cat "$T/ps/probe.out") ERR=$(cat "$T/ps/probe.err")
 echo "  $(head -n 1 "$T/ps/probe.out") viewer processes poked"
 assert_match "$OUT" '^seen [1-9]' "the probe saw viewer processes"
@@ -183,36 +184,20 @@ jq_true "$A" '[.[] | select(.event == "view_close") | .detail.end] |
 store_sound
 
 step "^Z in a real terminal does not hold a view past its grant"
-command -v tmux >/dev/null || fail "tmux not found (tools/deps.sh)"
 expect 0 as "$ALICE" "$JITADM" revoke "$long"
 req "$ALICE" app-debug --reason "tmux" --duration 6s
 expect 0 as "$BOB" "$JITADM" approve "$ID"
 short=$ID
 end=$(($(date +%s) + 6))
-sock=$T/tmux.sock
-tmux -S "$sock" new-session -d -x 120 -y 20 \
-    "setpriv --reuid=$ALICE --regid=$(id -g "$ALICE") --init-groups --reset-env -- \
-    /bin/bash --norc -i" || fail "tmux"
-on_exit() {
-	tmux -S "$sock" kill-server 2>/dev/null
-}
-tmux -S "$sock" send-keys "$JITLOGVIEW -f app-debug; echo \"EXIT=\$?\"" Enter
-for ((i = 0; i < 50; i++)); do
-	tmux -S "$sock" capture-pane -p | grep -q 'app line 3' && break
-	sleep 0.1
-done
-tmux -S "$sock" send-keys C-z
+term_start "$ALICE"
+term_keys "$JITLOGVIEW -f app-debug; echo \"EXIT=\$?\"" Enter
+term_wait 'app line 3' 50
+term_keys C-z
 sleep 1
-tmux -S "$sock" send-keys C-z
-for ((i = 0; i < 150; i++)); do
-	tmux -S "$sock" capture-pane -p | grep -q 'EXIT=[0-9]' && break
-	sleep 0.1
-done
-pane=$(tmux -S "$sock" capture-pane -p)
-# shellcheck disable=SC2034 # what fail() shows
-LAST="tmux pane" RC=- OUT=$pane ERR=
-assert_contains "$pane" "grant $short ended (expired)" "the pane"
-assert_contains "$pane" "EXIT=4" "the pane"
-assert_not_contains "$pane" "Stopped" "the pane"
+term_keys C-z
+term_wait 'EXIT=[0-9]'
+assert_contains "$PANE" "grant $short ended (expired)" "the pane"
+assert_contains "$PANE" "EXIT=4" "the pane"
+assert_not_contains "$PANE" "Stopped" "the pane"
 [ "$(date +%s)" -le $((end + 5)) ] || fail "the view outlived its grant by more than 5 s"
 store_sound

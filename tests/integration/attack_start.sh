@@ -339,43 +339,29 @@ ignores_stops() {
 }
 
 step "a terminal's ^Z stops neither program while it waits for the store"
-command -v tmux >/dev/null || fail "tmux not found (tools/deps.sh)"
 active "$ALICE" app-debug
-sock=$T/tmux.sock
-tmux -S "$sock" new-session -d -x 120 -y 20 \
-    "setpriv --reuid=$ALICE --regid=$(id -g "$ALICE") --init-groups --reset-env -- \
-    /bin/bash --norc -i" || fail "tmux"
-on_exit() {
-	tmux -S "$sock" kill-server 2>/dev/null
-}
-shell=$(tmux -S "$sock" display-message -p '#{pane_pid}')
+term_start "$ALICE"
 # The store's write lock is held: each program waits for it (its view
 # record, its request) when ^Z comes.
 k=0
 for prog in "$JITLOGVIEW app-debug" "$JITADM request app-debug --reason tstp"; do
 	k=$((k + 1))
 	hold_lock
-	tmux -S "$sock" send-keys "$prog; echo \"EXIT$k=\$?\"" Enter
+	term_keys "$prog; echo \"EXIT$k=\$?\"" Enter
 	# (jitlogview's uids are all root by then: found as the shell's child.)
 	pid=
 	for ((i = 0; i < 100; i++)); do
-		pid=$(pgrep -P "$shell" -x "$(basename "${prog%% *}")")
+		pid=$(pgrep -P "$TSHELL" -x "$(basename "${prog%% *}")")
 		[ -n "$pid" ] && case $(fd_report "$pid") in *"$JL_DB"*) break ;; esac
 		sleep 0.05
 	done
 	[ -n "$pid" ] || fail "$prog did not start in the terminal"
 	ignores_stops "$pid" "$prog"
-	tmux -S "$sock" send-keys C-z
+	term_keys C-z
 	release_lock
-	for ((i = 0; i < 150; i++)); do
-		tmux -S "$sock" capture-pane -p | grep -q "EXIT$k=[0-9]" && break
-		sleep 0.1
-	done
-	pane=$(tmux -S "$sock" capture-pane -p)
-	# shellcheck disable=SC2034 # what fail() shows
-	LAST="tmux pane" RC=- OUT=$pane ERR=
-	assert_contains "$pane" "EXIT$k=0" "$prog after ^Z"
-	assert_not_contains "$pane" "Stopped" "$prog after ^Z"
+	term_wait "EXIT$k=[0-9]"
+	assert_contains "$PANE" "EXIT$k=0" "$prog after ^Z"
+	assert_not_contains "$PANE" "Stopped" "$prog after ^Z"
 done
 views_closed
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: ISC
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # sets variables its scripts read
 #
 # Sourced after common.sh by the attack_*.sh integration tests (one per
 # section of SECURITY.md): the cast and config of common.sh's std_setup
@@ -234,4 +234,34 @@ grants_consistent() {
 	       or ($x.state == "cancelled" and n("cancel") != 1)
 	     ) | {id: .id, state: .state, events: $ev}]')
 	[ "$bad" = "[]" ] || fail "grants and audit disagree: $bad"
+}
+
+# term_start USER: a real terminal (tmux, its socket in TSOCK) whose
+# pane runs USER's interactive bash (its pid in TSHELL); the tmux server
+# is killed at exit.
+term_start() {
+	command -v tmux >/dev/null || fail "tmux not found (tools/deps.sh)"
+	TSOCK=$T/tmux.sock
+	tmux -S "$TSOCK" new-session -d -x 120 -y 20 \
+	    "setpriv --reuid=$1 --regid=$(id -g "$1") --init-groups --reset-env -- \
+	    /bin/bash --norc -i" || fail "tmux"
+	_pids+=("$(tmux -S "$TSOCK" display-message -p '#{pid}')")
+	TSHELL=$(tmux -S "$TSOCK" display-message -p '#{pane_pid}')
+}
+
+# term_keys KEYS...: type KEYS into the pane (tmux send-keys).
+term_keys() {
+	tmux -S "$TSOCK" send-keys "$@" || fail "tmux send-keys $*"
+}
+
+# term_wait ERE [TRIES]: poll the pane every 0.1 s, at most TRIES times
+# (150), until it matches ERE; the pane into PANE, which fail() shows.
+term_wait() {
+	local i
+	for ((i = 0; i < ${2:-150}; i++)); do
+		tmux -S "$TSOCK" capture-pane -p | grep -qE -- "$1" && break
+		sleep 0.1
+	done
+	PANE=$(tmux -S "$TSOCK" capture-pane -p)
+	LAST="tmux pane" RC=- OUT=$PANE ERR= # what fail() shows
 }

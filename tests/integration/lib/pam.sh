@@ -35,3 +35,17 @@ syslog_wait() {
 	done
 	return 1
 }
+
+# pam_service TAG ARGS...: the service jitlog-TAG-$P (its name in SVC,
+# its file in PAMFILE, removed at exit): pam_jitlog with ARGS as the
+# account and the session module.
+pam_service() {
+	local tag=$1
+	shift
+	SVC=jitlog-$tag-$P
+	PAMFILE=/etc/pam.d/$SVC
+	cleanup_path "$PAMFILE"
+	printf 'account  required %s %s\nsession  required %s %s\n' \
+	    "$PAM_JITLOG" "$*" "$PAM_JITLOG" "$*" >"$PAMFILE" ||
+	    fail "cannot write $PAMFILE"
+}
