@@ -208,14 +208,14 @@ record_close(struct mon *m, enum end e)
 	struct jl_error err = { "" };
 	struct jl_view_end ve;
 	char *red = redactions_json(m);
+	uint64_t handed;
 	int r = -EIO, i;
 
 	/* Killed between two reports: what it had handed to write(2). */
-	ve.bytes = (int64_t)m->st.bytes;
-	if (m->sh != NULL &&
-	    __atomic_load_n(&m->sh->bytes, __ATOMIC_RELAXED) > m->st.bytes)
-		ve.bytes =
-		    (int64_t)__atomic_load_n(&m->sh->bytes, __ATOMIC_RELAXED);
+	handed = m->sh != NULL ?
+	    __atomic_load_n(&m->sh->bytes, __ATOMIC_RELAXED) :
+	    0;
+	ve.bytes = (int64_t)(handed > m->st.bytes ? handed : m->st.bytes);
 	ve.bytes_read = (int64_t)m->fwd;
 	ve.redactions = red;
 	ve.end = end_names[e];

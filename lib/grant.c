@@ -176,8 +176,10 @@ jl_grant_add_approval(struct jl_grant *g, const char *by, uid_t uid,
 		return -EINVAL;
 	if (g->status != JL_ST_PENDING)
 		return -EINVAL;
-	if (uid == (uid_t)-1 || jl_grant_approved_by(g, by, uid))
-		return uid == (uid_t)-1 ? -EINVAL : -EEXIST;
+	if (uid == (uid_t)-1)
+		return -EINVAL;
+	if (jl_grant_approved_by(g, by, uid))
+		return -EEXIST;
 	dur = g->duration_s;
 	if (duration > 0 && duration < dur)
 		dur = duration;

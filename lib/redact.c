@@ -339,12 +339,27 @@ span_cmp(const void *a, const void *b)
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
+/*
+ * The overlapping spans from r->spans[*i] on (sorted by start) as one:
+ * its end; *i moves past them.  The first span's rule names it.
+ */
+static size_t
+merge_spans(const struct jl_redactor *r, size_t *i)
+{
+	size_t end = r->spans[*i].end;
+
+	for ((*i)++; *i < r->nspans && r->spans[*i].start < end; (*i)++)
+		if (r->spans[*i].end > end)
+			end = r->spans[*i].end;
+	return end;
+}
+
 /* Write line with the merged spans replaced; returns the count. */
 static int
 write_spans(struct jl_redactor *r, const char *line, size_t len,
     struct jl_buf *out, size_t *ret_count)
 {
-	size_t i = 0, pos = 0, end, n = 0;
+	size_t i = 0, pos = 0, n = 0;
 	struct rule *ru;
 	int e;
 
@@ -352,17 +367,13 @@ write_spans(struct jl_redactor *r, const char *line, size_t len,
 		qsort(r->spans, r->nspans, sizeof(*r->spans), span_cmp);
 	while (i < r->nspans) {
 		ru = &r->rules[r->spans[i].rule];
-		end = r->spans[i].end;
 		if ((e = jl_buf_append(out, line + pos,
 		         r->spans[i].start - pos)) < 0 ||
 		    (e = jl_buf_append(out, ru->label, ru->labellen)) < 0)
 			return e;
-		for (i++; i < r->nspans && r->spans[i].start < end; i++)
-			if (r->spans[i].end > end)
-				end = r->spans[i].end;
 		ru->count++;
 		n++;
-		pos = end;
+		pos = merge_spans(r, &i);
 	}
 	if ((e = jl_buf_append(out, line + pos, len - pos)) < 0)
 		return e;
@@ -436,24 +447,20 @@ jl_redactor_fn(void *ctx, const char *line, size_t len, struct jl_buf *out)
 }
 
 /*
- * Contract: see redact.h.  The spans are as write_spans left them:
- * sorted by start; they are merged here the same way.
+ * Contract: see redact.h.  The spans are as write_spans left them
+ * (sorted by start), merged the same way.
  */
 size_t
 jl_redact_out_at(const struct jl_redactor *r, size_t in)
 {
-	size_t i = 0, pos = 0, o = 0, end;
+	size_t i = 0, pos = 0, o = 0;
 
 	if (r == NULL || r->last_whole)
 		return SIZE_MAX;
 	while (i < r->nspans && r->spans[i].start < in) {
-		end = r->spans[i].end;
 		o += r->spans[i].start - pos;
 		o += r->rules[r->spans[i].rule].labellen;
-		for (i++; i < r->nspans && r->spans[i].start < end; i++)
-			if (r->spans[i].end > end)
-				end = r->spans[i].end;
-		pos = end;
+		pos = merge_spans(r, &i);
 	}
 	return pos >= in ? o : o + (in - pos);
 }
